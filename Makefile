@@ -1,0 +1,42 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := FLASK_APP=ideaboard FLASK_DEBUG=1 $(BIN)/flask
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint install db demo lock clean e2e-deps
+
+run: db ## venv, install, database, demo data, then serve http://127.0.0.1:5000
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install e2e-deps ## the whole suite (TEST_DATABASE_URL picks PostgreSQL)
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $(STAMP)
+
+db: install
+	$(FLASK) init-db
+	$(FLASK) seed-demo
+
+# The browser tests drive Debian's Chromium; Playwright never downloads one.
+e2e-deps:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: /usr/bin/chromium is missing; browser tests will be skipped (sudo apt-get install chromium)"; fi; }
+
+lock: install ## re-pin requirements.lock from pyproject.toml
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) instance/ideaboard.sqlite*

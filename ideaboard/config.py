@@ -1,0 +1,68 @@
+"""Configuration: defaults here, then the instance folder's config.py, then the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, ClassVar
+
+
+class Config:
+    """Defaults that are safe to run with; secrets never live here."""
+
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 256 * 1024
+    MAX_FORM_MEMORY_SIZE = 256 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so long-open pages still post
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    IDEAS_PER_PAGE = 20
+    COMMENT_RATE_LIMIT = "5 per minute;30 per hour"
+    AUTH_RATE_LIMIT = "10 per minute"
+    PROXY_COUNT = 0
+
+
+ENV_PREFIX = "IDEABOARD_"
+PLAIN_ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+
+
+def load_environment(config: dict[str, Any]) -> None:
+    """Read DATABASE_URL, SECRET_KEY, REDIS_URL and IDEABOARD_* settings from the environment."""
+    for key in PLAIN_ENV_KEYS:
+        if os.environ.get(key):
+            config[key] = os.environ[key]
+    for key, value in os.environ.items():
+        if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX):
+            config[key.removeprefix(ENV_PREFIX)] = _parse_value(value)
+    if config.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") == "memory://":
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
+
+
+def _parse_value(value: str) -> Any:
+    if value.lower() in {"true", "false"}:
+        return value.lower() == "true"
+    if value.isdigit():
+        return int(value)
+    return value
+
+
+def default_database_uri(instance_path: str) -> str:
+    """SQLite in the instance folder: the zero-setup default."""
+    return "sqlite:///" + str(Path(instance_path) / "ideaboard.sqlite")
+
+
+def dev_secret_key(instance_path: str) -> str:
+    """A random key kept in the instance folder, so debug sessions survive restarts."""
+    key_file = Path(instance_path) / "dev-secret-key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

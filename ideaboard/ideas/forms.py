@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from ideaboard.forms import display_name_field, no_control_characters, squash_spaces, strip
+
+TITLE_MAX = 140
+DESCRIPTION_MAX = 10_000
+COMMENT_MAX = 5_000
+
+
+class IdeaForm(FlaskForm):
+    title = StringField(
+        "Title",
+        filters=[squash_spaces],
+        validators=[DataRequired(message="Please give your idea a title."),
+                    Length(min=5, max=TITLE_MAX,
+                           message=f"Please use 5 to {TITLE_MAX} characters."),
+                    no_control_characters],
+    )
+    description = TextAreaField(
+        "Description",
+        filters=[strip],
+        validators=[DataRequired(message="Please describe your idea."),
+                    Length(max=DESCRIPTION_MAX,
+                           message=f"Please keep it under {DESCRIPTION_MAX:,} characters.")],
+    )
+    category = SelectField("Category", coerce=int,
+                           validators=[DataRequired(message="Please choose a category.")])
+    submit = SubmitField("Post idea")
+
+
+class EditIdeaForm(IdeaForm):
+    submit = SubmitField("Save changes")
+
+
+def _comment_field() -> TextAreaField:
+    return TextAreaField(
+        "Comment",
+        filters=[strip],
+        validators=[DataRequired(message="Please write a comment."),
+                    Length(max=COMMENT_MAX,
+                           message=f"Please keep it under {COMMENT_MAX:,} characters.")],
+    )
+
+
+class MemberCommentForm(FlaskForm):
+    body = _comment_field()
+    submit = SubmitField("Post comment")
+
+
+class GuestCommentForm(FlaskForm):
+    name = display_name_field("Name")
+    email = EmailField(
+        "Email",
+        description="Optional, never shown.",
+        filters=[strip],
+        validators=[Optional(), Email(message="Please enter a valid email address."),
+                    Length(max=254)],
+    )
+    body = _comment_field()
+    # A field people never see: bots that fill every input give themselves away.
+    website = StringField("Leave this field empty")
+    submit = SubmitField("Post comment")
+
+    @property
+    def looks_automated(self) -> bool:
+        return bool(self.website.data)
+
+
+class VoteForm(FlaskForm):
+    intent = HiddenField(validators=[DataRequired()])

@@ -1,0 +1,163 @@
+"""An idea's page and what people do there: post, edit, withdraw, vote, comment."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from ideaboard.auth.access import is_caretaker, local_path
+from ideaboard.caretaker.forms import StatusForm
+from ideaboard.extensions import db, limiter
+from ideaboard.forms import ButtonForm
+from ideaboard.ideas.forms import (
+    EditIdeaForm,
+    GuestCommentForm,
+    IdeaForm,
+    MemberCommentForm,
+    VoteForm,
+)
+from ideaboard.models import Idea
+from ideaboard.services import comments, ideas, votes
+from ideaboard.services.categories import all_categories, slugify
+from ideaboard.templating import idea_url
+
+bp = Blueprint("ideas", __name__, url_prefix="/ideas")
+
+
+def get_idea_or_404(idea_id: int) -> Idea:
+    idea = db.get_or_404(Idea, idea_id)
+    if not ideas.can_view(current_user, idea):
+        abort(404)
+    return idea
+
+
+def get_own_idea(idea_id: int) -> Idea:
+    """The idea if the current member wrote it: 404 if not visible, 403 if someone else's."""
+    idea = get_idea_or_404(idea_id)
+    if not ideas.can_edit(current_user, idea):
+        abort(403)
+    return idea
+
+
+def _with_categories(form: IdeaForm) -> IdeaForm:
+    form.category.choices = [SelectChoice(c.id, c.name) for c in all_categories()]
+    return form
+
+
+def _comment_form() -> MemberCommentForm | GuestCommentForm:
+    return MemberCommentForm() if current_user.is_authenticated else GuestCommentForm()
+
+
+def render_idea_page(idea: Idea, comment_form=None, status_form=None, code: int = 200):
+    caretaker = is_caretaker()
+    if status_form is None and caretaker:
+        status_form = StatusForm(status=idea.status.value, response=idea.official_response)
+    has_voted = current_user.is_authenticated and votes.has_voted(current_user.id, idea.id)
+    page = render_template(
+        "ideas/show.html",
+        idea=idea,
+        thread=comments.thread(idea.id, include_hidden=caretaker),
+        has_voted=has_voted,
+        comment_form=comment_form or _comment_form(),
+        status_form=status_form,
+        can_edit=ideas.can_edit(current_user, idea),
+    )
+    return page, code
+
+
+@bp.get("/<int:idea_id>")
+@bp.get("/<int:idea_id>-<slug>")
+def show(idea_id: int, slug: str | None = None):
+    idea = get_idea_or_404(idea_id)
+    canonical = slugify(idea.title)
+    if slug != canonical and canonical:
+        return redirect(idea_url(idea), code=301)
+    return render_idea_page(idea)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = _with_categories(IdeaForm())
+    if form.validate_on_submit():
+        idea = ideas.create_idea(current_user, form.title.data, form.description.data,
+                                 form.category.data)
+        db.session.commit()
+        flash("Your idea is on the board. Share it so others can vote!", "success")
+        return redirect(idea_url(idea))
+    return render_template("ideas/new.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(idea_id: int):
+    idea = get_own_idea(idea_id)
+    form = _with_categories(EditIdeaForm(obj=idea, category=idea.category_id))
+    if form.validate_on_submit():
+        ideas.edit_idea(idea, form.title.data, form.description.data, form.category.data)
+        db.session.commit()
+        flash("Your changes are saved.", "success")
+        return redirect(idea_url(idea))
+    return render_template("ideas/edit.html", form=form, idea=idea), 400 if form.errors else 200
+
+
+@bp.post("/<int:idea_id>/withdraw")
+@login_required
+def withdraw(idea_id: int):
+    idea = get_own_idea(idea_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    ideas.withdraw_idea(idea)
+    db.session.commit()
+    flash("Your idea is withdrawn from the board.", "info")
+    return redirect(url_for("board.index"))
+
+
+@bp.post("/<int:idea_id>/vote")
+@login_required
+def vote(idea_id: int):
+    idea = get_idea_or_404(idea_id)
+    form = VoteForm()
+    if not form.validate_on_submit() or form.intent.data not in ("vote", "unvote"):
+        abort(400)
+    votes.set_vote(current_user.id, idea.id, form.intent.data == "vote")
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return {"voted": votes.has_voted(current_user.id, idea.id),
+                "vote_count": votes.current_vote_count(idea.id)}
+    return redirect(local_path(request.form.get("next")) or idea_url(idea))
+
+
+def _guest_comment_limit() -> str:
+    return current_app.config["COMMENT_RATE_LIMIT"]
+
+
+@bp.post("/<int:idea_id>/comments")
+@limiter.limit(_guest_comment_limit, exempt_when=lambda: current_user.is_authenticated)
+def comment(idea_id: int):
+    idea = get_idea_or_404(idea_id)
+    form = _comment_form()
+    if form.validate_on_submit():
+        if isinstance(form, GuestCommentForm) and form.looks_automated:
+            form.form_errors.append("Your comment could not be accepted. "
+                                    "Please leave the last field empty.")
+            return render_idea_page(idea, comment_form=form, code=400)
+        if isinstance(form, MemberCommentForm):
+            new_comment = comments.add_member_comment(idea, current_user, form.body.data)
+        else:
+            new_comment = comments.add_guest_comment(idea, form.name.data, form.email.data,
+                                                     form.body.data)
+        db.session.commit()
+        flash("Thank you, your comment is posted.", "success")
+        return redirect(idea_url(idea, _anchor=f"comment-{new_comment.id}"))
+    return render_idea_page(idea, comment_form=form, code=400)

@@ -1,0 +1,195 @@
+"""Typed SQLAlchemy models: the whole schema, with the rules it enforces."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Double,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from ideaboard.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, hands back aware UTC on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class Role(enum.StrEnum):
+    MEMBER = "member"
+    CARETAKER = "caretaker"
+
+
+class Status(enum.StrEnum):
+    OPEN = "open"
+    UNDER_REVIEW = "under_review"
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.MEMBER)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_caretaker(self) -> bool:
+        return self.role is Role.CARETAKER
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+# The board only ever lists what is public; these partial indexes hold exactly that.
+PUBLIC_IDEA = text("hidden_at IS NULL AND withdrawn_at IS NULL")
+PUBLIC_COMMENT = text("hidden_at IS NULL")
+
+
+def _public_index(name: str, *columns: str) -> Index:
+    return Index(name, *columns, sqlite_where=PUBLIC_IDEA, postgresql_where=PUBLIC_IDEA)
+
+
+class Idea(db.Model):
+    __tablename__ = "ideas"
+    __table_args__ = (
+        _public_index("ix_ideas_top", "vote_count", "created_at", "id"),
+        _public_index("ix_ideas_trending", "trending_score", "created_at", "id"),
+        _public_index("ix_ideas_new", "created_at", "id"),
+        _public_index("ix_ideas_discussed", "comment_count", "created_at", "id"),
+        _public_index("ix_ideas_category_top", "category_id", "vote_count", "created_at", "id"),
+        CheckConstraint("vote_count >= 0", name="vote_count_not_negative"),
+        CheckConstraint("comment_count >= 0", name="comment_count_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(140))
+    description: Mapped[str] = mapped_column(Text)
+    description_html: Mapped[str] = mapped_column(Text)
+    excerpt: Mapped[str] = mapped_column(String(200))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    status: Mapped[Status] = mapped_column(_enum(Status, "status"), default=Status.OPEN)
+    official_response: Mapped[str | None] = mapped_column(Text)
+    official_response_html: Mapped[str | None] = mapped_column(Text)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    vote_count: Mapped[int] = mapped_column(default=0)
+    comment_count: Mapped[int] = mapped_column(default=0)
+    # Sum over votes of 2**((voted_at - EPOCH) / HALF_LIFE): see services/ranking.py.
+    trending_score: Mapped[float] = mapped_column(Double, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # content edits only
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def is_public(self) -> bool:
+        return self.hidden_at is None and self.withdrawn_at is None
+
+
+class Vote(db.Model):
+    """One row per member and idea: the primary key is the one-vote rule."""
+
+    __tablename__ = "votes"
+    __table_args__ = (Index("ix_votes_idea_created", "idea_id", "created_at"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    idea_id: Mapped[int] = mapped_column(
+        ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (
+        Index(
+            "ix_comments_thread",
+            "idea_id",
+            "created_at",
+            "id",
+            sqlite_where=PUBLIC_COMMENT,
+            postgresql_where=PUBLIC_COMMENT,
+        ),
+        CheckConstraint(
+            "author_id IS NOT NULL OR guest_name IS NOT NULL", name="has_author_or_guest_name"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    guest_name: Mapped[str | None] = mapped_column(String(50))
+    guest_email: Mapped[str | None] = mapped_column(String(254))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def display_name(self) -> str:
+        return self.author.display_name if self.author else (self.guest_name or "")
+
+    @property
+    def is_member_comment(self) -> bool:
+        return self.author_id is not None

@@ -1,0 +1,71 @@
+"""The one door for untrusted HTML: Markdown is rendered, then cleaned with bleach."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import partial
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markupsafe import Markup
+
+ALLOWED_TAGS = frozenset(
+    {"p", "br", "strong", "em", "a", "code", "pre", "blockquote", "ul", "ol", "li", "hr",
+     "h3", "h4", "h5", "h6", "del"}
+)
+ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"], "ol": ["start"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener"
+# The page owns h1 (the title) and h2 (its sections); user headings start below them.
+HEADING_SHIFT = 2
+
+
+def _demote_headings(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(int(token.tag[1]) + HEADING_SHIFT, 6)
+            token.tag = f"h{level}"
+
+
+def _set_link_rel(attrs: dict, new: bool = False) -> dict:
+    attrs[(None, "rel")] = LINK_REL
+    return attrs
+
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+_markdown.enable(["linkify", "strikethrough"])
+_markdown.core.ruler.push("demote_headings", _demote_headings)
+
+_cleaner = bleach.sanitizer.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    filters=[partial(LinkifyFilter, callbacks=[_set_link_rel], skip_tags={"pre", "code"})],
+)
+
+
+def render_markdown(source: str) -> str:
+    """Markdown to HTML that is safe to put in a page as it is."""
+    return _cleaner.clean(_markdown.render(source or ""))
+
+
+def stored_html(html: str | None) -> Markup:
+    """Mark a *_html column as safe: services fill those columns only from render_markdown."""
+    return Markup(html or "")
+
+
+EXCERPT_LENGTH = 200
+_text_only = bleach.sanitizer.Cleaner(tags=set(), strip=True)
+
+
+def plain_excerpt(source: str, length: int = EXCERPT_LENGTH) -> str:
+    """The Markdown's text without markup, cut at a word boundary: for lists, escaped as text."""
+    text = html.unescape(_text_only.clean(_markdown.render(source or "")))
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= length:
+        return text
+    return text[: length - 1].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"

@@ -1,0 +1,137 @@
+"""How ideas are ordered and paged. Every order is computed by the database on indexed columns.
+
+Trending is an exponentially decayed vote count with a half-life of seven days:
+
+    trending(idea, now) = sum over its votes v of 2 ** (-(now - v.voted_at) / HALF_LIFE)
+
+so a vote is worth 1 the moment it is cast, 1/2 a week later, 1/4 after two weeks. Because
+the decay factor 2 ** (-(now - EPOCH) / HALF_LIFE) is the same for every idea, ordering by
+that sum is the same as ordering by the stored column
+
+    trending_score = sum over its votes v of 2 ** ((v.voted_at - EPOCH) / HALF_LIFE)
+
+which never changes as time passes: a vote adds its weight, a withdrawn vote subtracts the
+weight it added (in the same transaction, atomically, as the vote row), and the column is
+indexed. The idea's own creation counts as one vote's weight, so a new idea enters the list
+above an old one that nobody votes for any more.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Select, and_, func, or_, select
+
+from ideaboard.extensions import db
+from ideaboard.models import Idea, Status, Vote
+
+HALF_LIFE = timedelta(days=7)
+# Weights double every HALF_LIFE after EPOCH; a double holds 2**1023, so this epoch
+# serves until about 2044 (`flask recompute-trending` after moving it).
+EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def trending_weight(at: datetime) -> float:
+    """What one vote cast at `at` adds to trending_score."""
+    return 2.0 ** ((at - EPOCH) / HALF_LIFE)
+
+
+class Sort(enum.StrEnum):
+    TOP = "top"
+    TRENDING = "trending"
+    NEW = "new"
+    DISCUSSED = "discussed"
+
+    @property
+    def label(self) -> str:
+        return {"top": "Top", "trending": "Trending", "new": "New",
+                "discussed": "Most discussed"}[self.value]
+
+    @classmethod
+    def parse(cls, value: str | None) -> Sort:
+        try:
+            return cls(value or cls.TOP)
+        except ValueError:
+            return cls.TOP
+
+
+def _sort_columns(sort: Sort) -> list:
+    """Highest first; ties break to the newer idea, then the higher id."""
+    leading = {
+        Sort.TOP: [Idea.vote_count],
+        Sort.TRENDING: [Idea.trending_score],
+        Sort.NEW: [],
+        Sort.DISCUSSED: [Idea.comment_count],
+    }[sort]
+    return [*leading, Idea.created_at, Idea.id]
+
+
+def _after(columns: list, values: list):
+    """Rows strictly after `values` in a descending order over `columns` (keyset paging)."""
+    clauses = []
+    for i, column in enumerate(columns):
+        equal_before = [columns[j] == values[j] for j in range(i)]
+        clauses.append(and_(*equal_before, column < values[i]))
+    return or_(*clauses)
+
+
+@dataclass(frozen=True)
+class Filters:
+    category_id: int | None = None
+    status: Status | None = None
+    include_hidden: bool = False
+
+
+@dataclass
+class Page:
+    ideas: list[Idea]
+    next_after: int | None
+
+
+def public_filter():
+    return and_(Idea.hidden_at.is_(None), Idea.withdrawn_at.is_(None))
+
+
+def ranked_ideas_query(sort: Sort, filters: Filters) -> Select:
+    """The ordered, filtered select of ideas, before paging."""
+    columns = _sort_columns(sort)
+    query = select(Idea).order_by(*[c.desc() for c in columns])
+    if not filters.include_hidden:
+        query = query.where(public_filter())
+    else:
+        query = query.where(Idea.withdrawn_at.is_(None))
+    if filters.category_id is not None:
+        query = query.where(Idea.category_id == filters.category_id)
+    if filters.status is not None:
+        query = query.where(Idea.status == filters.status)
+    return query
+
+
+def ranked_page(sort: Sort, filters: Filters, per_page: int, after: int | None = None) -> Page:
+    """One page of ideas in `sort` order, starting after the idea with id `after`."""
+    query = ranked_ideas_query(sort, filters)
+    if after is not None:
+        anchor = db.session.get(Idea, after)
+        if anchor is not None:
+            columns = _sort_columns(sort)
+            values = [getattr(anchor, c.key) for c in columns]
+            query = query.where(_after(columns, values))
+    ideas = list(db.session.scalars(query.limit(per_page + 1)))
+    has_more = len(ideas) > per_page
+    ideas = ideas[:per_page]
+    return Page(ideas=ideas, next_after=ideas[-1].id if has_more else None)
+
+
+def recent_vote_counts(idea_ids: list[int], days: int = 7) -> dict[int, int]:
+    """Votes cast in the last `days` days, per idea, in one grouped query."""
+    if not idea_ids:
+        return {}
+    since = datetime.now(UTC) - timedelta(days=days)
+    rows = db.session.execute(
+        select(Vote.idea_id, func.count())
+        .where(Vote.idea_id.in_(idea_ids), Vote.created_at >= since)
+        .group_by(Vote.idea_id)
+    )
+    return {idea_id: count for idea_id, count in rows}

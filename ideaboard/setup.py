@@ -1,0 +1,71 @@
+"""The steps of the app factory, each small enough to read at a glance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ideaboard import config as cfg
+from ideaboard.extensions import csrf, db, limiter, login_manager, migrate
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be run safely."""
+
+
+def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_object(cfg.Config)
+    app.config.from_pyfile("config.py", silent=True)
+    cfg.load_environment(app.config)
+    if test_config is not None:
+        app.config.update(test_config)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", cfg.default_database_uri(app.instance_path))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if not app.config.get("SECRET_KEY"):
+        if not (app.debug or app.testing):
+            raise ConfigError("SECRET_KEY must be set (environment or instance/config.py).")
+        app.config["SECRET_KEY"] = cfg.dev_secret_key(app.instance_path)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def init_extensions(app: Flask) -> None:
+    from ideaboard import database
+
+    db.init_app(app)
+    database.tune_connections(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to do that."
+    login_manager.login_message_category = "info"
+
+    from ideaboard.auth.access import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from ideaboard import cli, errors, security
+    from ideaboard.auth.views import bp as auth_bp
+    from ideaboard.board.views import bp as board_bp
+    from ideaboard.caretaker.views import bp as caretaker_bp
+    from ideaboard.ideas.views import bp as ideas_bp
+
+    for blueprint in (board_bp, auth_bp, ideas_bp, caretaker_bp):
+        app.register_blueprint(blueprint)
+    errors.register(app)
+    security.register(app)
+    cli.register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from ideaboard import templating
+
+    templating.register(app)

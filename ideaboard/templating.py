@@ -1,0 +1,65 @@
+"""Jinja filters and globals: dates, stored HTML, the current user's powers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, request, url_for
+
+from ideaboard.auth.access import is_caretaker
+from ideaboard.models import Status
+from ideaboard.sanitize import stored_html
+from ideaboard.services.categories import slugify
+
+_UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400),
+          ("day", 86400), ("hour", 3600), ("minute", 60))
+
+
+def time_ago(moment: datetime, now: datetime | None = None) -> str:
+    """'3 days ago', 'just now': how long ago, in the largest whole unit."""
+    seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
+    for name, size in _UNITS:
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {name}{'s' if count != 1 else ''} ago"
+    return "just now"
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def full_date(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC")
+
+
+def idea_url(idea, **values) -> str:
+    return url_for("ideas.show", idea_id=idea.id, slug=slugify(idea.title) or None, **values)
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict()
+    args.update(changes)
+    args = {key: value for key, value in args.items() if value not in (None, "")}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def here() -> str:
+    """The current path and query, for coming back after logging in or voting."""
+    return request.full_path.rstrip("?")
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        time_ago=time_ago, iso=iso, full_date=full_date, stored_html=stored_html
+    )
+    app.jinja_env.globals.update(
+        idea_url=idea_url,
+        url_with=url_with,
+        here=here,
+        is_caretaker=is_caretaker,
+        statuses=list(Status),
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,188 @@
+"""Fixtures: a real database (SQLite, or PostgreSQL from TEST_DATABASE_URL), migrated once,
+emptied after every test; an app and client per test, with CSRF on as in production."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from werkzeug.security import generate_password_hash
+
+from ideaboard import create_app
+from ideaboard.extensions import db, limiter
+from ideaboard.models import Idea, Role, User
+from ideaboard.services import ideas as idea_service
+from ideaboard.services.categories import all_categories, seed_categories
+
+PASSWORD = "correct horse battery"
+_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        _reset_postgres_schema(url)
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+def _reset_postgres_schema(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def make_app(database_url: str, **overrides) -> Flask:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str) -> str:
+    """The schema, built by the real migrations once per run."""
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(table.name for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(migrated: str, tmp_path: Path) -> Iterator[Flask]:
+    app = make_app(migrated)
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        seed_categories()
+        db.session.commit()
+    limiter.reset()
+    yield app
+    with app.app_context():
+        db.session.rollback()
+        _empty_all_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return generate_password_hash(PASSWORD)
+
+
+@pytest.fixture
+def make_user(app: Flask, password_hash: str):
+    """Create a member (or caretaker) directly; all share PASSWORD."""
+    counter = iter(range(1, 10_000))
+
+    def _make(name: str | None = None, role: Role = Role.MEMBER, email: str | None = None):
+        n = next(counter)
+        with app.app_context():
+            user = User(email=email or f"member{n}@example.org", display_name=name or f"Member {n}",
+                        password_hash=password_hash, role=role)
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return _make
+
+
+@pytest.fixture
+def make_idea(app: Flask, make_user):
+    """Post an idea through the service, as a real member would."""
+
+    def _make(title: str = "A monthly AMA with a CMIO", author: User | None = None,
+              description: str = "Once a month, a CMIO answers questions.", category=None):
+        author = author or make_user()
+        with app.app_context():
+            category_id = category or all_categories()[0].id
+            idea = idea_service.create_idea(author, title, description, category_id)
+            db.session.commit()
+            return idea.id
+
+    return _make
+
+
+def csrf_token(client: FlaskClient, path: str = "/") -> str:
+    """The token a browser would find in the page's <meta> tag."""
+    page = client.get(path).get_data(as_text=True)
+    match = _CSRF_META.search(page)
+    assert match, "page has no csrf-token meta tag"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, path: str, data: dict | None = None, **kwargs):
+    """POST like a browser: with the session's CSRF token."""
+    payload = {"csrf_token": csrf_token(client), **(data or {})}
+    return client.post(path, data=payload, **kwargs)
+
+
+def log_in(client: FlaskClient, user: User, password: str = PASSWORD):
+    response = post_form(client, "/login", {"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def member(make_user) -> User:
+    return make_user("Ana Member")
+
+
+@pytest.fixture
+def caretaker(make_user) -> User:
+    return make_user("The Caretaker", role=Role.CARETAKER, email="caretaker@example.org")
+
+
+@pytest.fixture
+def member_client(client: FlaskClient, member: User) -> FlaskClient:
+    log_in(client, member)
+    return client
+
+
+@pytest.fixture
+def caretaker_client(client: FlaskClient, caretaker: User) -> FlaskClient:
+    log_in(client, caretaker)
+    return client
+
+
+def get_idea(app: Flask, idea_id: int) -> Idea:
+    with app.app_context():
+        idea = db.session.get(Idea, idea_id)
+        db.session.expunge(idea)
+        return idea
