@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from ideaboard.extensions import db
@@ -16,6 +17,7 @@ from ideaboard.services.maintenance import recompute_trending
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Migrate the database to the newest schema and add the default categories."""
     upgrade()
@@ -25,6 +27,7 @@ def init_db_command() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", required=True, help="Display name.")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MEMBER.value)
@@ -46,6 +49,7 @@ def create_user_command(email: str, name: str, role: str, password_stdin: bool) 
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--seed", default=7, show_default=True, help="Random seed, for a repeatable board.")
 def seed_demo_command(seed: int) -> None:
     """Fill an empty board with believable members, ideas, votes and comments."""
@@ -58,6 +62,7 @@ def seed_demo_command(seed: int) -> None:
 
 
 @click.command("recompute-trending")
+@with_appcontext
 def recompute_trending_command() -> None:
     """Recompute every idea's counts and trending score from its vote and comment rows."""
     count = recompute_trending()

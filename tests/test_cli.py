@@ -1,0 +1,70 @@
+"""The flask commands an operator uses: init-db, create-user, seed-demo, recompute-trending."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ideaboard.extensions import db
+from ideaboard.models import Category, Comment, Idea, Role, User, Vote
+from ideaboard.services import accounts
+
+
+def test_init_db_is_idempotent_and_seeds_the_categories(app, runner):
+    first = runner.invoke(args=["init-db"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(args=["init-db"])
+    assert "0 categories added" in again.output
+    with app.app_context():
+        names = list(db.session.scalars(select(Category.name).order_by(Category.position)))
+    assert names == ["Chat format", "Topic for a future chat", "Host to invite",
+                     "Community & events", "Other"]
+
+
+def test_create_user_reads_the_password_from_stdin(app, runner):
+    result = runner.invoke(
+        args=["create-user", "Care@Example.org", "--name", "Caretaker", "--role", "caretaker",
+              "--password-stdin"],
+        input="long enough password\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = accounts.authenticate("care@example.org", "long enough password")
+        assert user is not None and user.role is Role.CARETAKER
+
+
+def test_create_user_refuses_a_short_password_or_a_taken_email(app, runner, member):
+    short = runner.invoke(args=["create-user", "a@example.org", "--name", "A",
+                                "--password-stdin"], input="short\n")
+    taken = runner.invoke(args=["create-user", member.email, "--name", "A", "--password-stdin"],
+                          input="long enough password\n")
+    assert short.exit_code != 0 and "8 characters" in short.output
+    assert taken.exit_code != 0 and "already exists" in taken.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_seed_demo_builds_a_consistent_believable_board(app, runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        ideas = list(db.session.scalars(select(Idea)))
+        assert len(ideas) >= 25
+        assert len({idea.category_id for idea in ideas}) == 5
+        for idea in ideas:
+            rows = db.session.scalar(
+                select(func.count()).select_from(Vote).where(Vote.idea_id == idea.id))
+            visible = db.session.scalar(select(func.count()).select_from(Comment).where(
+                Comment.idea_id == idea.id, Comment.hidden_at.is_(None)))
+            assert (idea.vote_count, idea.comment_count) == (rows, visible)
+        assert db.session.scalar(select(func.count()).select_from(Comment)) >= 40
+    again = runner.invoke(args=["seed-demo"])
+    assert "already has ideas" in again.output
+
+
+def test_recompute_trending_repairs_drifted_counts(app, runner, make_idea):
+    idea_id = make_idea()
+    with app.app_context():
+        db.session.get(Idea, idea_id).vote_count = 42
+        db.session.commit()
+    assert runner.invoke(args=["recompute-trending"]).exit_code == 0
+    with app.app_context():
+        assert db.session.get(Idea, idea_id).vote_count == 0
