@@ -13,6 +13,7 @@ from tests.conftest import get_idea, log_in, post_form
 # endpoint -> (method, {role: expected status}); "login" means a redirect to /login.
 MATRIX = {
     "board.index": ("GET", {"visitor": 200, "member": 200, "caretaker": 200}),
+    "board.feed": ("GET", {"visitor": 200, "member": 200, "caretaker": 200}),
     "auth.signup": ("GET", {"visitor": 200, "member": 302, "caretaker": 302}),
     "auth.login": ("GET", {"visitor": 200, "member": 302, "caretaker": 302}),
     "auth.logout": ("POST", {"visitor": "login", "member": 302, "caretaker": 302}),

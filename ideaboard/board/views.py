@@ -70,3 +70,14 @@ def index():
         sorts=list(Sort),
         categories=all_categories(),
     )
+
+
+FEED_SIZE = 20
+
+
+@bp.get("/feed.atom")
+def feed():
+    """The newest public ideas as an Atom feed."""
+    newest = ranked_page(Sort.NEW, Filters(), FEED_SIZE).ideas
+    body = render_template("board/feed.atom.xml", ideas=newest)
+    return body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
