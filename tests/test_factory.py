@@ -39,3 +39,10 @@ def test_environment_configures_database_and_prefixed_settings(monkeypatch, tmp_
     assert app.config["SECRET_KEY"] == "from-env"
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.sqlite")
     assert app.config["IDEAS_PER_PAGE"] == 7
+
+
+def test_redis_url_becomes_the_rate_limit_store(monkeypatch, tmp_path):
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
