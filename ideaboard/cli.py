@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 from flask import Flask
@@ -61,6 +62,27 @@ def seed_demo_command(seed: int) -> None:
     click.echo(summary)
 
 
+@click.command("seed")
+@click.option("--ideas", default=1000, show_default=True)
+@click.option("--members", default=200, show_default=True)
+@click.option("--votes", default=10_000, show_default=True)
+@click.option("--comments", default=2000, show_default=True)
+@click.option("--seed", "seed_value", default=1, show_default=True, help="Random seed.")
+@with_appcontext
+def seed_command(ideas: int, members: int, votes: int, comments: int, seed_value: int) -> None:
+    """Add a large, realistic board in bulk (for benchmarks): Zipf-skewed votes, a year of ideas."""
+    from ideaboard.seeding import SEED_PASSWORD, SeedPlan, seed_board
+
+    if votes > ideas * members:
+        raise click.BadParameter("more votes than member-idea pairs", param_hint="--votes")
+    started = time.perf_counter()
+    counts = seed_board(SeedPlan(ideas, members, votes, comments, seed_value))
+    db.session.commit()
+    summary = ", ".join(f"{n:,} {what}" for what, n in counts.items())
+    click.echo(f"Seeded {summary} in {time.perf_counter() - started:.1f} s "
+               f"(members' password: {SEED_PASSWORD}).")
+
+
 @click.command("recompute-trending")
 @with_appcontext
 def recompute_trending_command() -> None:
@@ -71,6 +93,6 @@ def recompute_trending_command() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (init_db_command, create_user_command, seed_demo_command,
+    for command in (init_db_command, create_user_command, seed_demo_command, seed_command,
                     recompute_trending_command):
         app.cli.add_command(command)
