@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     DateTime,
     Double,
@@ -193,3 +194,16 @@ class Comment(db.Model):
     @property
     def is_member_comment(self) -> bool:
         return self.author_id is not None
+
+
+class BoardState(db.Model):
+    """One row: a counter bumped after every commit that changes what pages show.
+
+    Cached pages are keyed by it, so every worker and instance sharing the database stops
+    serving a page the moment anything on it may have changed.
+    """
+
+    __tablename__ = "board_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)

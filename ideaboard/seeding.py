@@ -22,6 +22,7 @@ from ideaboard.extensions import db
 from ideaboard.models import Comment, Idea, Role, Status, User, Vote
 from ideaboard.sanitize import plain_excerpt, render_markdown
 from ideaboard.services.categories import all_categories, seed_categories
+from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import trending_weight
 
 SEED_PASSWORD = "seed-password"
@@ -213,4 +214,5 @@ def seed_board(plan: SeedPlan, now: datetime | None = None) -> dict[str, int]:
     counts["votes"] = _insert(Vote, iter(vote_rows))
     counts["comments"] = _insert(Comment, iter(comment_rows))
     _sync_sequences()
+    mark_board_changed()
     return counts

@@ -35,9 +35,11 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 def init_extensions(app: Flask) -> None:
     from ideaboard import database
+    from ideaboard.services import freshness
 
     db.init_app(app)
     database.tune_connections(app)
+    freshness.install()
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -7,9 +7,11 @@ from sqlalchemy import select, update
 from ideaboard.extensions import db
 from ideaboard.models import Comment, Idea, User, utcnow
 from ideaboard.sanitize import render_markdown
+from ideaboard.services.freshness import mark_board_changed
 
 
 def _bump_comment_count(idea_id: int, by: int) -> None:
+    mark_board_changed()
     db.session.execute(
         update(Idea)
         .where(Idea.id == idea_id)

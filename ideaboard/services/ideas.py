@@ -7,6 +7,7 @@ from datetime import datetime
 from ideaboard.extensions import db
 from ideaboard.models import Idea, Status, User, utcnow
 from ideaboard.sanitize import plain_excerpt, render_markdown
+from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import trending_weight
 
 
@@ -29,6 +30,7 @@ def create_idea(
     )
     db.session.add(idea)
     db.session.flush()
+    mark_board_changed()
     return idea
 
 
@@ -39,12 +41,14 @@ def edit_idea(idea: Idea, title: str, description: str, category_id: int) -> Non
     idea.excerpt = plain_excerpt(description)
     idea.category_id = category_id
     idea.updated_at = utcnow()
+    mark_board_changed()
 
 
 def withdraw_idea(idea: Idea) -> None:
     """The author takes the idea off the board; the row (and its votes) stay for the record."""
     if idea.withdrawn_at is None:
         idea.withdrawn_at = utcnow()
+        mark_board_changed()
 
 
 def can_edit(user: User | None, idea: Idea) -> bool:
@@ -68,6 +72,7 @@ def can_view(user: User | None, idea: Idea) -> bool:
 def respond(idea: Idea, status: Status, response: str) -> None:
     """Set the status and the official response (empty text removes the response)."""
     idea.status = status
+    mark_board_changed()
     response = response.strip()
     if response != (idea.official_response or ""):
         idea.official_response = response or None
@@ -77,6 +82,7 @@ def respond(idea: Idea, status: Status, response: str) -> None:
 
 def set_idea_hidden(idea: Idea, hidden: bool) -> None:
     """Hide from everyone but the caretaker, or restore; nothing is deleted."""
+    mark_board_changed()
     if hidden and idea.hidden_at is None:
         idea.hidden_at = utcnow()
     elif not hidden:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 
 from ideaboard.extensions import db
 from ideaboard.models import Comment, Idea, Vote
+from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import trending_weight
 
 
@@ -36,4 +37,5 @@ def recompute_trending() -> int:
     ]
     if rows:
         db.session.execute(update(Idea), rows)
+        mark_board_changed()
     return len(rows)

@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ideaboard.extensions import db
 from ideaboard.models import Idea, Vote, utcnow
+from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import trending_weight
 
 _INSERT_BY_DIALECT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -26,6 +27,7 @@ def _insert_vote_if_absent(user_id: int, idea_id: int, at: datetime) -> Vote | N
 
 
 def _adjust_counts(idea_id: int, votes: int, weight: float) -> None:
+    mark_board_changed()
     db.session.execute(
         update(Idea)
         .where(Idea.id == idea_id)

@@ -1,0 +1,40 @@
+"""The board generation: up after every commit that changes pages, never otherwise."""
+
+from __future__ import annotations
+
+from ideaboard.extensions import db
+from ideaboard.services import comments, ideas, votes
+from ideaboard.services.freshness import current_generation
+from tests.conftest import get_idea
+
+
+def _generation(app) -> int:
+    with app.app_context():
+        return current_generation()
+
+
+def test_each_change_bumps_the_generation_once_committed(app, make_idea, member):
+    idea_id = make_idea()
+    changes = [
+        lambda: votes.cast_vote(member.id, idea_id),
+        lambda: votes.withdraw_vote(member.id, idea_id),
+        lambda: comments.add_guest_comment(get_idea(app, idea_id), "V", None, "Hi"),
+        lambda: ideas.set_idea_hidden(db.session.get(type(get_idea(app, idea_id)), idea_id), True),
+    ]
+    for change in changes:
+        before = _generation(app)
+        with app.app_context():
+            change()
+            db.session.commit()
+        assert _generation(app) == before + 1
+
+
+def test_no_bump_for_rolled_back_or_idle_commits(app, make_idea, member):
+    idea_id = make_idea()
+    before = _generation(app)
+    with app.app_context():
+        votes.cast_vote(member.id, idea_id)
+        db.session.rollback()
+        votes.withdraw_vote(member.id, idea_id)  # nothing to withdraw: changes nothing
+        db.session.commit()
+    assert _generation(app) == before
