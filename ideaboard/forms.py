@@ -8,8 +8,10 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ideaboard.sanitize import PAGE_MARK
+
 _WHITESPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ue000-\uf8ff]")  # and the private-use area
 NAME_MAX = 50
 
 
@@ -19,7 +21,8 @@ def squash_spaces(value: str | None) -> str | None:
 
 
 def strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+    """Trim, and drop the character cached pages use to mark personal holes."""
+    return value.replace(PAGE_MARK, "").strip() if isinstance(value, str) else value
 
 
 def no_control_characters(form: FlaskForm, field: StringField) -> None:

@@ -19,6 +19,9 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"], "ol": ["start"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
+# Cached pages mark their personal holes with this private-use character; user text never
+# carries it, so nobody can punch a hole of their own.
+PAGE_MARK = "\ue000"
 # The page owns h1 (the title) and h2 (its sections); user headings start below them.
 HEADING_SHIFT = 2
 
@@ -50,7 +53,7 @@ _cleaner = bleach.sanitizer.Cleaner(
 
 def render_markdown(source: str) -> str:
     """Markdown to HTML that is safe to put in a page as it is."""
-    return _cleaner.clean(_markdown.render(source or ""))
+    return _cleaner.clean(_markdown.render((source or "").replace(PAGE_MARK, "")))
 
 
 def stored_html(html: str | None) -> Markup:
@@ -64,7 +67,7 @@ _text_only = bleach.sanitizer.Cleaner(tags=set(), strip=True)
 
 def plain_excerpt(source: str, length: int = EXCERPT_LENGTH) -> str:
     """The Markdown's text without markup, cut at a word boundary: for lists, escaped as text."""
-    text = html.unescape(_text_only.clean(_markdown.render(source or "")))
+    text = html.unescape(_text_only.clean(_markdown.render((source or "").replace(PAGE_MARK, ""))))
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) <= length:
         return text

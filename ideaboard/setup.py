@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from ideaboard import templating
+    from ideaboard import pagecache, templating
 
     templating.register(app)
+    app.after_request(pagecache.personalize)

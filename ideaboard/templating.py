@@ -8,6 +8,7 @@ from flask import Flask, request, url_for
 
 from ideaboard.auth.access import is_caretaker
 from ideaboard.models import Status
+from ideaboard.pagecache import marker
 from ideaboard.sanitize import stored_html
 from ideaboard.services.categories import slugify
 
@@ -58,6 +59,7 @@ def register(app: Flask) -> None:
         idea_url=idea_url,
         url_with=url_with,
         here=here,
+        marker=marker,
         is_caretaker=is_caretaker,
         statuses=list(Status),
     )

@@ -22,7 +22,7 @@ from ideaboard.services import ideas as idea_service
 from ideaboard.services.categories import all_categories, seed_categories
 
 PASSWORD = "correct horse battery"
-_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+_CSRF = re.compile(r'(?:name="csrf-token" content|name="csrf_token" type="hidden" value)="([^"]+)"')
 
 
 @pytest.fixture(scope="session")
@@ -139,11 +139,11 @@ def make_idea(app: Flask, make_user):
     return _make
 
 
-def csrf_token(client: FlaskClient, path: str = "/") -> str:
-    """The token a browser would find in the page's <meta> tag."""
-    page = client.get(path).get_data(as_text=True)
-    match = _CSRF_META.search(page)
-    assert match, "page has no csrf-token meta tag"
+def csrf_token(client: FlaskClient) -> str:
+    """The token a browser would find: in the log-in form, or once logged in in the <meta>."""
+    page = client.get("/login", follow_redirects=True).get_data(as_text=True)
+    match = _CSRF.search(page)
+    assert match, "page has no CSRF token"
     return match.group(1)
 
 

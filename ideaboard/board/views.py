@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_login import current_user
 
 from ideaboard.models import Category, Status
-from ideaboard.services import votes
+from ideaboard.pagecache import cached_page
 from ideaboard.services.categories import all_categories
 from ideaboard.services.ranking import Filters, Page, Sort, ranked_page
 
@@ -48,28 +47,22 @@ def parse_board_query(include_hidden: bool = False) -> BoardQuery:
                       int(after) if after else None, category)
 
 
-def load_page(query: BoardQuery) -> tuple[Page, set[int]]:
-    """The page of ideas and which of them the current member has voted for."""
-    page = ranked_page(query.sort, query.filters, current_app.config["IDEAS_PER_PAGE"],
+def load_page(query: BoardQuery) -> Page:
+    return ranked_page(query.sort, query.filters, current_app.config["IDEAS_PER_PAGE"],
                        query.after)
-    voted: set[int] = set()
-    if current_user.is_authenticated:
-        voted = votes.voted_idea_ids(current_user.id, [idea.id for idea in page.ideas])
-    return page, voted
+
+
+def _render_board() -> tuple[str, list[int]]:
+    query = parse_board_query()
+    page = load_page(query)
+    html = render_template("board/index.html", page=page, query=query, sorts=list(Sort),
+                           categories=all_categories())
+    return html, [idea.id for idea in page.ideas]
 
 
 @bp.get("/")
 def index():
-    query = parse_board_query()
-    page, voted = load_page(query)
-    return render_template(
-        "board/index.html",
-        page=page,
-        voted=voted,
-        query=query,
-        sorts=list(Sort),
-        categories=all_categories(),
-    )
+    return cached_page((request.full_path,), _render_board)
 
 
 FEED_SIZE = 20
@@ -78,6 +71,9 @@ FEED_SIZE = 20
 @bp.get("/feed.atom")
 def feed():
     """The newest public ideas as an Atom feed."""
+    return cached_page((), _render_feed, mimetype="application/atom+xml")
+
+
+def _render_feed() -> tuple[str, list[int]]:
     newest = ranked_page(Sort.NEW, Filters(), FEED_SIZE).ideas
-    body = render_template("board/feed.atom.xml", ideas=newest)
-    return body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
+    return render_template("board/feed.atom.xml", ideas=newest), []

@@ -34,11 +34,10 @@ def _require_button_form() -> None:
 @bp.get("")
 def dashboard():
     query = parse_board_query(include_hidden=True)
-    page, voted = load_page(query)
+    page = load_page(query)
     return render_template(
         "caretaker/dashboard.html",
         page=page,
-        voted=voted,
         query=query,
         sorts=list(Sort),
         categories=all_categories(),

@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -27,6 +28,7 @@ from ideaboard.ideas.forms import (
     VoteForm,
 )
 from ideaboard.models import Idea
+from ideaboard.pagecache import cached_page
 from ideaboard.services import comments, ideas, votes
 from ideaboard.services.categories import all_categories, slugify
 from ideaboard.templating import idea_url
@@ -62,12 +64,12 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, code: int 
     caretaker = is_caretaker()
     if status_form is None and caretaker:
         status_form = StatusForm(status=idea.status.value, response=idea.official_response)
-    has_voted = current_user.is_authenticated and votes.has_voted(current_user.id, idea.id)
+    if current_user.is_authenticated and votes.has_voted(current_user.id, idea.id):
+        g.voted_ids = {idea.id}
     page = render_template(
         "ideas/show.html",
         idea=idea,
         thread=comments.thread(idea.id, include_hidden=caretaker),
-        has_voted=has_voted,
         comment_form=comment_form or _comment_form(),
         status_form=status_form,
         can_edit=ideas.can_edit(current_user, idea),
@@ -82,7 +84,9 @@ def show(idea_id: int, slug: str | None = None):
     canonical = slugify(idea.title)
     if slug != canonical and canonical:
         return redirect(idea_url(idea), code=301)
-    return render_idea_page(idea)
+    if current_user.is_authenticated:
+        return render_idea_page(idea)
+    return cached_page((idea_id,), lambda: (render_idea_page(idea)[0], [idea_id]))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -107,7 +107,7 @@ def test_vote_answers_json_for_scripts(member_client, make_idea):
     idea_id = make_idea()
     response = member_client.post(
         f"/ideas/{idea_id}/vote", data={"intent": "vote"},
-        headers={"Accept": "application/json", "X-CSRFToken": csrf_token(member_client, "/")})
+        headers={"Accept": "application/json", "X-CSRFToken": csrf_token(member_client)})
     assert response.get_json() == {"voted": True, "vote_count": 1}
 
 

@@ -1,0 +1,113 @@
+"""Cached pages: one rendering serves everyone, personal parts filled per person, and a
+change anywhere, from any worker or instance sharing the database, is seen at once."""
+
+from __future__ import annotations
+
+import re
+
+from ideaboard.extensions import db
+from ideaboard.pagecache import MARK, pages
+from ideaboard.services import votes
+from tests.conftest import log_in, make_app, post_form
+
+
+def _count_shown(page: str, idea_id: int) -> int:
+    form = re.search(rf'aria-describedby="idea-{idea_id}-title">(.*?)</button>', page, re.S)
+    return int(re.search(r'class="vote-count"[^>]*>(\d+)<', form.group(1)).group(1))
+
+
+def test_a_vote_from_another_instance_shows_on_a_cached_page(app, client, make_idea, member):
+    idea_id = make_idea()
+    pages.clear()
+    assert _count_shown(client.get("/").get_data(as_text=True), idea_id) == 0
+    assert len(pages._pages) == 1
+    other_instance = make_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    with other_instance.app_context():
+        votes.cast_vote(member.id, idea_id)
+        db.session.commit()
+        db.engine.dispose()
+    assert _count_shown(client.get("/").get_data(as_text=True), idea_id) == 1
+
+
+def test_unchanged_board_is_served_from_the_cache(app, client, make_idea, monkeypatch):
+    make_idea()
+    pages.clear()
+    client.get("/?sort=new")
+    calls = []
+    monkeypatch.setattr("ideaboard.board.views.load_page",
+                        lambda query: calls.append(query) or None)
+    assert client.get("/?sort=new").status_code == 200
+    assert calls == []
+
+
+def test_members_get_their_own_pressed_buttons_and_token_from_a_shared_render(
+    app, make_idea, make_user
+):
+    idea_id = make_idea()
+    voter, other = make_user(), make_user()
+    with app.app_context():
+        votes.cast_vote(voter.id, idea_id)
+        db.session.commit()
+    pages.clear()
+    other_client, voter_client = app.test_client(), app.test_client()
+    log_in(other_client, other)
+    log_in(voter_client, voter)
+    assert 'aria-pressed="false"' in other_client.get("/").get_data(as_text=True)
+    page = voter_client.get("/").get_data(as_text=True)
+    assert 'aria-pressed="true"' in page and 'value="unvote"' in page
+    assert MARK not in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = voter_client.post(f"/ideas/{idea_id}/vote",
+                                 data={"csrf_token": token, "intent": "unvote"})
+    assert response.status_code == 302
+
+
+def test_visitors_get_no_session_from_the_board(client, make_idea):
+    make_idea()
+    response = client.get("/")
+    assert "Set-Cookie" not in response.headers
+    assert MARK not in response.get_data(as_text=True)
+
+
+def test_conditional_get_answers_304_until_the_board_changes(app, client, make_idea, member):
+    idea_id = make_idea()
+    for path in ("/", "/feed.atom"):
+        etag = client.get(path).headers["ETag"]
+        assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    etag = client.get("/").headers["ETag"]
+    with app.app_context():
+        votes.cast_vote(member.id, idea_id)
+        db.session.commit()
+    assert client.get("/", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_flash_messages_show_on_cached_pages(app, client, make_idea, member):
+    make_idea()
+    client.get("/")  # cached without any message
+    post_form(client, "/login", {"email": member.email, "password": "wrong password"})
+    log_in(client, member)
+    client.post("/logout", data={"csrf_token": re.search(
+        r'name="csrf-token" content="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)})
+    assert "You are logged out." in client.get("/").get_data(as_text=True)
+
+
+def test_idea_page_for_visitors_is_cached_with_a_working_comment_token(app, client, make_idea):
+    idea_id = make_idea(title="Cached idea page")
+    url = client.get(f"/ideas/{idea_id}").headers["Location"]
+    pages.clear()
+    app.test_client().get(url)  # someone else's visit fills the cache
+    page = client.get(url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post(f"/ideas/{idea_id}/comments",
+                           data={"csrf_token": token, "name": "Visitor", "body": "Hello"})
+    assert response.status_code == 302
+    assert "Hello" in client.get(url).get_data(as_text=True)
+
+
+def test_nobody_can_punch_a_hole_through_their_own_text(app, client, make_idea):
+    idea_id = make_idea(description=f"sneaky {MARK}T{MARK} text")
+    response = post_form(client, f"/ideas/{idea_id}/comments",
+                         {"name": f"Eve{MARK}N{MARK}", "body": "hi"})
+    assert response.status_code == 400
+    page = client.get(f"/ideas/{idea_id}", follow_redirects=True).get_data(as_text=True)
+    assert "sneaky T text" in page
