@@ -8,7 +8,7 @@ the counter row while it waits for its own commit.
 
 from __future__ import annotations
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from ideaboard.extensions import db
@@ -22,9 +22,12 @@ def mark_board_changed() -> None:
     db.session.info[_CHANGED] = True
 
 
+_READ_GENERATION = "SELECT generation FROM board_state WHERE id = 1"
+
+
 def current_generation() -> int:
-    """The board's generation (one primary-key read)."""
-    return db.session.scalar(select(BoardState.generation).where(BoardState.id == 1)) or 0
+    """The board's generation: one primary-key read, as plain SQL since every page asks."""
+    return db.session.connection().exec_driver_sql(_READ_GENERATION).scalar() or 0
 
 
 def bump_generation() -> None:
