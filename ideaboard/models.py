@@ -138,8 +138,10 @@ class Idea(db.Model):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
-    category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
+    # Lists show the category (five rows, found in the session once loaded) but not the
+    # author; pages that show authors load them with the ideas.
+    author: Mapped[User] = relationship()
+    category: Mapped[Category] = relationship()
 
     @property
     def is_public(self) -> bool:

@@ -75,5 +75,5 @@ def feed():
 
 
 def _render_feed() -> tuple[str, list[int]]:
-    newest = ranked_page(Sort.NEW, Filters(), FEED_SIZE).ideas
+    newest = ranked_page(Sort.NEW, Filters(), FEED_SIZE, with_authors=True).ideas
     return render_template("board/feed.atom.xml", ideas=newest), []
