@@ -130,16 +130,16 @@ def withdraw(idea_id: int):
 @bp.post("/<int:idea_id>/vote")
 @login_required
 def vote(idea_id: int):
-    idea = get_idea_or_404(idea_id)
     form = VoteForm()
     if not form.validate_on_submit() or form.intent.data not in ("vote", "unvote"):
         abort(400)
-    votes.set_vote(current_user.id, idea.id, form.intent.data == "vote")
+    if not votes.can_vote_on(idea_id):
+        abort(404)
+    state = votes.set_vote(current_user.id, idea_id, form.intent.data == "vote")
     db.session.commit()
     if request.accept_mimetypes.best == "application/json":
-        return {"voted": votes.has_voted(current_user.id, idea.id),
-                "vote_count": votes.current_vote_count(idea.id)}
-    return redirect(local_path(request.form.get("next")) or idea_url(idea))
+        return {"voted": state.voted, "vote_count": state.vote_count}
+    return redirect(local_path(request.form.get("next")) or url_for("ideas.show", idea_id=idea_id))
 
 
 def _guest_comment_limit() -> str:

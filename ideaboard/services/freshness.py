@@ -1,9 +1,11 @@
-"""What pages show changes only through commits that mark the session; after such a commit
+"""What pages show changes only through commits that mark the session; with such a commit
 the board's generation goes up, and everything cached under an older generation is stale.
 
-The bump runs right after the commit, in its own statement: readers that saw the old
-generation may cache the new content under it (harmless), and no transaction holds a lock on
-the counter row while it waits for its own commit.
+On SQLite the bump is the last statement of the transaction itself: writers hold the one
+database lock anyway, so it costs no extra waiting, and a crash cannot separate the change
+from the bump. On PostgreSQL it runs right after the commit, in its own statement, so no
+transaction holds the counter row's lock while it waits for its commit; readers that saw the
+old generation may cache the new content under it, which is harmless.
 """
 
 from __future__ import annotations
@@ -30,17 +32,25 @@ def current_generation() -> int:
     return db.session.connection().exec_driver_sql(_READ_GENERATION).scalar() or 0
 
 
-def bump_generation() -> None:
-    with db.engine.begin() as connection:
-        connection.execute(
-            update(BoardState).where(BoardState.id == 1)
-            .values(generation=BoardState.generation + 1)
-        )
+_BUMP = (
+    update(BoardState).where(BoardState.id == 1).values(generation=BoardState.generation + 1)
+)
+
+
+def _bumps_inside_the_transaction(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _before_commit(session: Session) -> None:
+    if session.info.get(_CHANGED) and _bumps_inside_the_transaction(session):
+        session.info.pop(_CHANGED)
+        session.connection().execute(_BUMP)
 
 
 def _after_commit(session: Session) -> None:
     if session.info.pop(_CHANGED, False):
-        bump_generation()
+        with session.get_bind().begin() as connection:
+            connection.execute(_BUMP)
 
 
 def _after_rollback(session: Session, previous_transaction) -> None:
@@ -50,5 +60,6 @@ def _after_rollback(session: Session, previous_transaction) -> None:
 def install() -> None:
     """Listen on every session of the app's session class (done once, in the factory)."""
     if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", _after_rollback)

@@ -1,93 +1,128 @@
-"""Voting: one vote per member per idea, counts kept in the idea's row in the same transaction."""
+"""Voting: one vote per member per idea, counts kept in the idea's row in the same transaction.
+
+Votes are the busiest write, so the statements are built once, with bound parameters, and
+each toggle is three statements: the vote row, the idea's counters (returning the new
+count), and the commit.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ideaboard.extensions import db
 from ideaboard.models import Idea, Vote, utcnow
 from ideaboard.services.freshness import mark_board_changed
-from ideaboard.services.ranking import trending_weight
+from ideaboard.services.ranking import public_filter, trending_weight
 
-_INSERT_BY_DIALECT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_INSERT_IF_ABSENT = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(Vote)
+    .values(user_id=bindparam("user_id"), idea_id=bindparam("idea_id"),
+            created_at=bindparam("at"))
+    .on_conflict_do_nothing(index_elements=["user_id", "idea_id"])
+    .returning(Vote.created_at)
+    for dialect in (postgresql, sqlite)
+}
+_DELETE = (
+    delete(Vote)
+    .where(Vote.user_id == bindparam("user_id"), Vote.idea_id == bindparam("idea_id"))
+    .returning(Vote.created_at)
+)
+_ADJUST = (
+    update(Idea)
+    .where(Idea.id == bindparam("idea_id"))
+    .values(vote_count=Idea.vote_count + bindparam("by"),
+            trending_score=Idea.trending_score + bindparam("weight"))
+    .returning(Idea.vote_count)
+)
+_COUNT = select(Idea.vote_count).where(Idea.id == bindparam("idea_id"))
+_HAS_VOTED = select(Vote.idea_id).where(
+    Vote.user_id == bindparam("user_id"), Vote.idea_id == bindparam("idea_id")
+)
+# Every member's page view asks this, with a different list of ideas.
+_VOTED_AMONG = select(Vote.idea_id).where(
+    Vote.user_id == bindparam("user_id"), Vote.idea_id.in_(bindparam("idea_ids", expanding=True))
+)
+_PUBLIC = select(Idea.id).where(Idea.id == bindparam("idea_id"), public_filter())
 
 
-def _insert_vote_if_absent(user_id: int, idea_id: int, at: datetime) -> Vote | None:
-    insert = _INSERT_BY_DIALECT[db.session.get_bind().dialect.name]
-    voted_at = db.session.execute(
-        insert(Vote)
-        .values(user_id=user_id, idea_id=idea_id, created_at=at)
-        .on_conflict_do_nothing(index_elements=["user_id", "idea_id"])
-        .returning(Vote.created_at)
-    ).scalar_one_or_none()
-    return Vote(user_id=user_id, idea_id=idea_id, created_at=voted_at) if voted_at else None
+@dataclass(frozen=True)
+class VoteState:
+    voted: bool
+    vote_count: int
 
 
-def _adjust_counts(idea_id: int, votes: int, weight: float) -> None:
+def _connection() -> Connection:
+    return db.session.connection()
+
+
+def _adjust_counts(idea_id: int, by: int, weight: float) -> int:
     mark_board_changed()
-    db.session.execute(
-        update(Idea)
-        .where(Idea.id == idea_id)
-        .values(
-            vote_count=Idea.vote_count + votes,
-            trending_score=Idea.trending_score + weight,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    return _connection().execute(
+        _ADJUST, {"idea_id": idea_id, "by": by, "weight": weight}
+    ).scalar_one()
 
 
 def cast_vote(user_id: int, idea_id: int, at: datetime | None = None) -> bool:
     """Record the member's vote; returns False (and changes nothing) if it was already there."""
-    vote = _insert_vote_if_absent(user_id, idea_id, at or utcnow())
-    if vote is None:
-        return False
-    _adjust_counts(idea_id, +1, trending_weight(vote.created_at))
-    return True
+    return _cast(user_id, idea_id, at) is not None
+
+
+def _cast(user_id: int, idea_id: int, at: datetime | None) -> int | None:
+    """The new vote count, or None if the vote was already there."""
+    connection = _connection()
+    insert = _INSERT_IF_ABSENT[connection.dialect.name]
+    voted_at = connection.execute(
+        insert, {"user_id": user_id, "idea_id": idea_id, "at": at or utcnow()}
+    ).scalar_one_or_none()
+    if voted_at is None:
+        return None
+    return _adjust_counts(idea_id, +1, trending_weight(voted_at))
 
 
 def withdraw_vote(user_id: int, idea_id: int) -> bool:
     """Remove the member's vote; returns False (and changes nothing) if there was none."""
-    voted_at = db.session.execute(
-        delete(Vote)
-        .where(Vote.user_id == user_id, Vote.idea_id == idea_id)
-        .returning(Vote.created_at)
+    return _withdraw(user_id, idea_id) is not None
+
+
+def _withdraw(user_id: int, idea_id: int) -> int | None:
+    voted_at = _connection().execute(
+        _DELETE, {"user_id": user_id, "idea_id": idea_id}
     ).scalar_one_or_none()
     if voted_at is None:
-        return False
-    _adjust_counts(idea_id, -1, -trending_weight(voted_at))
-    return True
+        return None
+    return _adjust_counts(idea_id, -1, -trending_weight(voted_at))
 
 
-def set_vote(user_id: int, idea_id: int, voted: bool) -> None:
-    """Make the member's vote be `voted`; idempotent either way."""
-    if voted:
-        cast_vote(user_id, idea_id)
-    else:
-        withdraw_vote(user_id, idea_id)
+def set_vote(user_id: int, idea_id: int, voted: bool) -> VoteState:
+    """Make the member's vote be `voted` (idempotent either way); returns the result."""
+    count = _cast(user_id, idea_id, None) if voted else _withdraw(user_id, idea_id)
+    if count is None:
+        count = current_vote_count(idea_id)
+    return VoteState(voted=voted, vote_count=count)
+
+
+def can_vote_on(idea_id: int) -> bool:
+    """Votes go to ideas on the board: not hidden, not withdrawn."""
+    return _connection().execute(_PUBLIC, {"idea_id": idea_id}).first() is not None
 
 
 def has_voted(user_id: int, idea_id: int) -> bool:
-    return db.session.get(Vote, (user_id, idea_id)) is not None
-
-
-# Built once: every member's page view asks it, with a different list of ideas.
-_VOTED_AMONG = select(Vote.idea_id).where(
-    Vote.user_id == bindparam("user_id"), Vote.idea_id.in_(bindparam("idea_ids", expanding=True))
-)
+    return _connection().execute(
+        _HAS_VOTED, {"user_id": user_id, "idea_id": idea_id}
+    ).first() is not None
 
 
 def voted_idea_ids(user_id: int, idea_ids: list[int]) -> set[int]:
     """Which of `idea_ids` the member has voted for, in one query on the votes' primary key."""
     if not idea_ids:
         return set()
-    rows = db.session.connection().execute(
-        _VOTED_AMONG, {"user_id": user_id, "idea_ids": idea_ids}
-    )
+    rows = _connection().execute(_VOTED_AMONG, {"user_id": user_id, "idea_ids": idea_ids})
     return {idea_id for (idea_id,) in rows}
 
 
 def current_vote_count(idea_id: int) -> int:
-    return db.session.scalar(select(Idea.vote_count).where(Idea.id == idea_id)) or 0
+    return _connection().execute(_COUNT, {"idea_id": idea_id}).scalar_one_or_none() or 0
