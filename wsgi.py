@@ -2,4 +2,4 @@
 
 from ideaboard import create_app
 
-app = create_app()
+app = create_app(with_cli=False)

@@ -10,8 +10,8 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: config, extensions, blueprints, CLI, template helpers."""
+def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = True) -> Flask:
+    """Build the app: config, extensions, blueprints, CLI (unless serving only), templates."""
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -23,5 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     setup.configure(app, test_config)
     setup.init_extensions(app)
     setup.register_blueprints(app)
+    if with_cli:
+        setup.register_cli(app)
     setup.register_template_helpers(app)
     return app

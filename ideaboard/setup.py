@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ideaboard import config as cfg
-from ideaboard.extensions import csrf, db, limiter, login_manager, migrate
+from ideaboard.extensions import csrf, db, limiter, login_manager
 
 
 class ConfigError(RuntimeError):
@@ -40,7 +40,6 @@ def init_extensions(app: Flask) -> None:
     db.init_app(app)
     database.tune_connections(app)
     freshness.install()
-    migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -54,7 +53,7 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from ideaboard import cli, errors, security
+    from ideaboard import errors, security
     from ideaboard.auth.views import bp as auth_bp
     from ideaboard.board.views import bp as board_bp
     from ideaboard.caretaker.views import bp as caretaker_bp
@@ -64,6 +63,16 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     errors.register(app)
     security.register(app)
+
+
+def register_cli(app: Flask) -> None:
+    """Commands and migrations: only for `flask ...` and tests, not for a serving worker,
+    which would carry Alembic (~11 MB) in memory for nothing."""
+    from flask_migrate import Migrate
+
+    from ideaboard import cli
+
+    Migrate(app, db, render_as_batch=True)
     cli.register(app)
 
 

@@ -4,6 +4,7 @@ change anywhere, from any worker or instance sharing the database, is seen at on
 from __future__ import annotations
 
 import re
+import time
 
 from ideaboard.extensions import db
 from ideaboard.pagecache import MARK, pages
@@ -20,7 +21,7 @@ def test_a_vote_from_another_instance_shows_on_a_cached_page(app, client, make_i
     idea_id = make_idea()
     pages.clear()
     assert _count_shown(client.get("/").get_data(as_text=True), idea_id) == 0
-    assert len(pages._pages) == 1
+    assert len(pages) == 1
     other_instance = make_app(app.config["SQLALCHEMY_DATABASE_URI"])
     with other_instance.app_context():
         votes.cast_vote(member.id, idea_id)
@@ -111,3 +112,16 @@ def test_nobody_can_punch_a_hole_through_their_own_text(app, client, make_idea):
     assert response.status_code == 400
     page = client.get(f"/ideas/{idea_id}", follow_redirects=True).get_data(as_text=True)
     assert "sneaky T text" in page
+
+
+def test_the_cache_keeps_to_its_byte_budget_dropping_the_least_recent():
+    from ideaboard.pagecache import CachedPage, PageCache
+
+    cache = PageCache(max_bytes=1000)
+    for n in range(10):
+        cache.put(("page", n), CachedPage(b"x" * 200, (), 1, time.monotonic()))
+        cache.get(("page", 0), 1)  # page 0 stays in use
+    assert cache.size <= 1000
+    assert cache.get(("page", 0), 1) is not None
+    assert cache.get(("page", 1), 1) is None
+    assert cache.get(("page", 0), 2) is None  # another generation: stale, dropped

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ideaboard.extensions import db
 from ideaboard.models import Role, User
 
-# Checked when no account matches, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a real password")
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when no account matches, so a wrong email costs as long as a wrong password
+    (made on first use: scrypt needs 32 MB, which no worker should pay at import)."""
+    return generate_password_hash("not a real password")
 
 
 class EmailTaken(ValueError):
@@ -43,6 +49,6 @@ def authenticate(email: str, password: str) -> User | None:
     """The user if email and password match; None otherwise, without saying which was wrong."""
     user = find_by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
