@@ -38,3 +38,13 @@ def test_no_bump_for_rolled_back_or_idle_commits(app, make_idea, member):
         votes.withdraw_vote(member.id, idea_id)  # nothing to withdraw: changes nothing
         db.session.commit()
     assert _generation(app) == before
+
+
+def test_a_broken_reader_connection_is_replaced(app, make_idea, member):
+    """After the database drops the reader's connection, the next read still answers."""
+    with app.app_context():
+        first = current_generation()
+        reader = app.extensions["ideaboard.generation_reader"]
+        for connection in reader._idle:
+            connection.driver_connection.close()
+        assert current_generation() == first
