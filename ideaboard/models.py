@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Protocol
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -71,6 +72,18 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class Account(Protocol):
+    """Whom a service acts for: a User row, or the request's SignedIn (auth/access.py)."""
+
+    id: int
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_caretaker(self) -> bool: ...
 
 
 class User(UserMixin, db.Model):

@@ -11,11 +11,10 @@ generation bump could leave behind.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from flask import Response, g, get_flashed_messages, render_template, request, session
@@ -28,10 +27,9 @@ from ideaboard.services import votes
 from ideaboard.services.freshness import current_generation
 
 MARK = PAGE_MARK
+# Pages are kept as UTF-8 bytes split at the markers: what the response sends, at half the
+# memory of a str holding non-Latin-1 text, with no decoding or searching per request.
 _MARK_BYTES = MARK.encode()
-# Pages are kept and filled in as UTF-8 bytes: what the response sends, at half the memory
-# of a str holding non-Latin-1 text, and with no decoding per request.
-_MARKER = re.compile(_MARK_BYTES + rb"([A-Z])(\d*)" + _MARK_BYTES)
 
 
 def marker(kind: str, number: int | str = "") -> Markup:
@@ -41,10 +39,19 @@ def marker(kind: str, number: int | str = "") -> Markup:
 
 @dataclass(frozen=True)
 class CachedPage:
-    body: bytes
+    parts: tuple[bytes, ...]  # static text at even positions, marker codes at odd ones
     idea_ids: tuple[int, ...]
     generation: int
     stored_at: float
+
+    @classmethod
+    def of(cls, body: str, idea_ids: Iterable[int], generation: int) -> CachedPage:
+        parts = tuple(body.encode().split(_MARK_BYTES))
+        return cls(parts, tuple(idea_ids), generation, time.monotonic())
+
+    @property
+    def size(self) -> int:
+        return sum(len(part) for part in self.parts)
 
 
 class PageCache:
@@ -68,18 +75,18 @@ class PageCache:
             return page
 
     def put(self, key: tuple, page: CachedPage) -> None:
-        if len(page.body) > self.max_bytes // 4:
+        if page.size > self.max_bytes // 4:
             return
         with self._lock:
             if key in self._pages:
                 self._drop(key)
             self._pages[key] = page
-            self.size += len(page.body)
+            self.size += page.size
             while self.size > self.max_bytes:
                 self._drop(next(iter(self._pages)))
 
     def _drop(self, key: tuple) -> None:
-        self.size -= len(self._pages.pop(key).body)
+        self.size -= self._pages.pop(key).size
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -115,36 +122,51 @@ def cached_page(key: Iterable, render: Callable[[], tuple[str, Iterable[int]]],
     full_key = (request.endpoint, viewer_variant(), *key)
     page = pages.get(full_key, generation)
     if page is None:
-        body, idea_ids = render()
-        page = CachedPage(body.encode(), tuple(idea_ids), generation, time.monotonic())
+        page = CachedPage.of(*render(), generation)
         pages.put(full_key, page)
     if current_user.is_authenticated and page.idea_ids:
         g.voted_ids = votes.voted_idea_ids(current_user.id, list(page.idea_ids))
-    response = Response(page.body, mimetype=mimetype)
+    response = Response(fill(page.parts), mimetype=mimetype)
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
     return response
 
 
-def _fill(match: re.Match, voted: set[int], state: dict) -> bytes:
-    return _fill_text(match.group(1).decode(), match.group(2), voted, state).encode()
-
-
-def _fill_text(kind: str, number: bytes, voted: set[int], state: dict) -> str:
-    if kind == "T":
-        if "token" not in state:
-            state["token"] = generate_csrf()
-        return state["token"]
-    if kind == "N":
-        return render_template("_partials/account_nav.html")
-    if kind == "F":
+def _fill_once(code: bytes) -> bytes:
+    if code == b"T":
+        return generate_csrf().encode()
+    if code == b"N":
+        return render_template("_partials/account_nav.html").encode()
+    if code == b"F":
         messages = get_flashed_messages(with_categories=True)
-        return render_template("_partials/flashes.html", messages=messages) if messages else ""
-    pressed = int(number) in voted
-    if kind == "P":
-        return "true" if pressed else "false"
-    return "unvote" if pressed else "vote"  # "I": what pressing the button would do
+        if messages:
+            return render_template("_partials/flashes.html", messages=messages).encode()
+        return b""
+    raise ValueError(f"unknown page marker {code!r}")
+
+
+def fill(parts: Sequence[bytes]) -> bytes:
+    """Join a page split at its markers, each hole filled for the person asking: P<id> is
+    whether their button is pressed, I<id> what pressing it would do."""
+    if len(parts) == 1:
+        return parts[0]
+    voted = g.get("voted_ids", ())
+    pressed = {b"P%d" % idea_id for idea_id in voted}
+    undoable = {b"I%d" % idea_id for idea_id in voted}
+    once: dict[bytes, bytes] = {}
+    filled = list(parts)
+    for i in range(1, len(filled), 2):
+        code = filled[i]
+        if code[:1] == b"P":
+            filled[i] = b"true" if code in pressed else b"false"
+        elif code[:1] == b"I":
+            filled[i] = b"unvote" if code in undoable else b"vote"
+        else:
+            if code not in once:
+                once[code] = _fill_once(code)
+            filled[i] = once[code]
+    return b"".join(filled)
 
 
 def personalize(response: Response) -> Response:
@@ -152,9 +174,6 @@ def personalize(response: Response) -> Response:
     if response.mimetype != "text/html" or response.direct_passthrough:
         return response
     body = response.get_data()
-    if _MARK_BYTES not in body:
-        return response
-    voted = g.get("voted_ids", set())
-    state: dict = {}
-    response.set_data(_MARKER.sub(lambda m: _fill(m, voted, state), body))
+    if _MARK_BYTES in body:
+        response.set_data(fill(body.split(_MARK_BYTES)))
     return response

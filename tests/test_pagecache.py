@@ -4,7 +4,6 @@ change anywhere, from any worker or instance sharing the database, is seen at on
 from __future__ import annotations
 
 import re
-import time
 
 from ideaboard.extensions import db
 from ideaboard.pagecache import MARK, pages
@@ -119,7 +118,7 @@ def test_the_cache_keeps_to_its_byte_budget_dropping_the_least_recent():
 
     cache = PageCache(max_bytes=1000)
     for n in range(10):
-        cache.put(("page", n), CachedPage(b"x" * 200, (), 1, time.monotonic()))
+        cache.put(("page", n), CachedPage.of("x" * 200, (), 1))
         cache.get(("page", 0), 1)  # page 0 stays in use
     assert cache.size <= 1000
     assert cache.get(("page", 0), 1) is not None

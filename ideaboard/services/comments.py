@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from ideaboard.extensions import db
-from ideaboard.models import Comment, Idea, User, utcnow
+from ideaboard.models import Account, Comment, Idea, utcnow
 from ideaboard.sanitize import render_markdown
 from ideaboard.services.freshness import mark_board_changed
 
@@ -20,7 +20,7 @@ def _bump_comment_count(idea_id: int, by: int) -> None:
     )
 
 
-def add_member_comment(idea: Idea, author: User, body: str) -> Comment:
+def add_member_comment(idea: Idea, author: Account, body: str) -> Comment:
     return _add_comment(Comment(idea_id=idea.id, author_id=author.id, body=body))
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from ideaboard.extensions import db
-from ideaboard.models import Idea, Status, User, utcnow
+from ideaboard.models import Account, Idea, Status, utcnow
 from ideaboard.sanitize import plain_excerpt, render_markdown
 from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import trending_weight
 
 
 def create_idea(
-    author: User, title: str, description: str, category_id: int, at: datetime | None = None
+    author: Account, title: str, description: str, category_id: int, at: datetime | None = None
 ) -> Idea:
     """A new open idea; its creation counts as one vote's weight in Trending."""
     now = at or utcnow()
@@ -51,7 +51,7 @@ def withdraw_idea(idea: Idea) -> None:
         mark_board_changed()
 
 
-def can_edit(user: User | None, idea: Idea) -> bool:
+def can_edit(user: Account | None, idea: Idea) -> bool:
     """Only the author edits or withdraws, and only while the idea is on the board."""
     return (
         user is not None
@@ -61,7 +61,7 @@ def can_edit(user: User | None, idea: Idea) -> bool:
     )
 
 
-def can_view(user: User | None, idea: Idea) -> bool:
+def can_view(user: Account | None, idea: Idea) -> bool:
     """Everyone sees public ideas; the caretaker also sees hidden ones."""
     if idea.is_public:
         return True

@@ -100,3 +100,13 @@ def test_hide_and_restore_a_comment_keeps_the_count_right(app, caretaker_client,
         assert db.session.get(Comment, comment_id) is not None
     post_form(caretaker_client, f"/caretaker/comments/{comment_id}/restore")
     assert get_idea(app, idea_id).comment_count == 1
+
+
+def test_a_demoted_caretaker_loses_the_desk_on_the_next_request(app, caretaker_client, caretaker):
+    from ideaboard.models import Role, User
+
+    assert caretaker_client.get("/caretaker").status_code == 200
+    with app.app_context():
+        db.session.get(User, caretaker.id).role = Role.MEMBER
+        db.session.commit()
+    assert caretaker_client.get("/caretaker").status_code == 403
