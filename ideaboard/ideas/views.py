@@ -133,9 +133,11 @@ def vote(idea_id: int):
     form = VoteForm()
     if not form.validate_on_submit() or form.intent.data not in ("vote", "unvote"):
         abort(400)
-    if not votes.can_vote_on(idea_id):
+    try:
+        state = votes.set_vote(current_user.id, idea_id, form.intent.data == "vote")
+    except votes.NotOnTheBoard:
+        db.session.rollback()
         abort(404)
-    state = votes.set_vote(current_user.id, idea_id, form.intent.data == "vote")
     db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return {"voted": state.voted, "vote_count": state.vote_count}

@@ -31,14 +31,16 @@ _DELETE = (
     .where(Vote.user_id == bindparam("user_id"), Vote.idea_id == bindparam("idea_id"))
     .returning(Vote.created_at)
 )
+# Only ideas on the board take votes: a hidden or withdrawn idea matches no row here, and
+# the caller then rolls the vote row back.
 _ADJUST = (
     update(Idea)
-    .where(Idea.id == bindparam("idea_id"))
+    .where(Idea.id == bindparam("idea_id"), public_filter())
     .values(vote_count=Idea.vote_count + bindparam("by"),
             trending_score=Idea.trending_score + bindparam("weight"))
     .returning(Idea.vote_count)
 )
-_COUNT = select(Idea.vote_count).where(Idea.id == bindparam("idea_id"))
+_COUNT = select(Idea.vote_count).where(Idea.id == bindparam("idea_id"), public_filter())
 _HAS_VOTED = select(Vote.idea_id).where(
     Vote.user_id == bindparam("user_id"), Vote.idea_id == bindparam("idea_id")
 )
@@ -46,7 +48,10 @@ _HAS_VOTED = select(Vote.idea_id).where(
 _VOTED_AMONG = select(Vote.idea_id).where(
     Vote.user_id == bindparam("user_id"), Vote.idea_id.in_(bindparam("idea_ids", expanding=True))
 )
-_PUBLIC = select(Idea.id).where(Idea.id == bindparam("idea_id"), public_filter())
+
+
+class NotOnTheBoard(LookupError):
+    """The idea is hidden, withdrawn or missing: it takes no votes."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +65,13 @@ def _connection() -> Connection:
 
 
 def _adjust_counts(idea_id: int, by: int, weight: float) -> int:
-    mark_board_changed()
-    return _connection().execute(
+    count = _connection().execute(
         _ADJUST, {"idea_id": idea_id, "by": by, "weight": weight}
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if count is None:
+        raise NotOnTheBoard(idea_id)
+    mark_board_changed()
+    return count
 
 
 def cast_vote(user_id: int, idea_id: int, at: datetime | None = None) -> bool:
@@ -98,16 +106,16 @@ def _withdraw(user_id: int, idea_id: int) -> int | None:
 
 
 def set_vote(user_id: int, idea_id: int, voted: bool) -> VoteState:
-    """Make the member's vote be `voted` (idempotent either way); returns the result."""
+    """Make the member's vote be `voted` (idempotent either way); returns the result.
+
+    Raises NotOnTheBoard for an idea that takes no votes; the caller must roll back.
+    """
     count = _cast(user_id, idea_id, None) if voted else _withdraw(user_id, idea_id)
     if count is None:
-        count = current_vote_count(idea_id)
+        count = _connection().execute(_COUNT, {"idea_id": idea_id}).scalar_one_or_none()
+        if count is None:
+            raise NotOnTheBoard(idea_id)
     return VoteState(voted=voted, vote_count=count)
-
-
-def can_vote_on(idea_id: int) -> bool:
-    """Votes go to ideas on the board: not hidden, not withdrawn."""
-    return _connection().execute(_PUBLIC, {"idea_id": idea_id}).first() is not None
 
 
 def has_voted(user_id: int, idea_id: int) -> bool:

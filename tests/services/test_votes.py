@@ -108,3 +108,19 @@ def test_concurrent_toggling_keeps_count_equal_to_rows(app, make_idea, make_user
     with app.app_context():
         rows = _vote_rows(idea_id)
         assert votes.current_vote_count(idea_id) == rows
+
+
+def test_hidden_or_withdrawn_ideas_take_no_votes(app, make_idea, member):
+    from ideaboard.services import ideas
+
+    hidden, withdrawn = make_idea("Hidden idea"), make_idea("Withdrawn idea")
+    with app.app_context():
+        ideas.set_idea_hidden(db.session.get(Idea, hidden), True)
+        ideas.withdraw_idea(db.session.get(Idea, withdrawn))
+        db.session.commit()
+        for idea_id in (hidden, withdrawn):
+            for voted in (True, False):
+                with pytest.raises(votes.NotOnTheBoard):
+                    votes.set_vote(member.id, idea_id, voted)
+                db.session.rollback()
+        assert _vote_rows(hidden) == _vote_rows(withdrawn) == 0

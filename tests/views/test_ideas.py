@@ -191,3 +191,13 @@ def test_hidden_idea_is_404_for_everyone_but_the_caretaker(app, client, make_ide
     assert client.get(f"/ideas/{idea_id}").status_code == 404
     log_in(client, caretaker)
     assert client.get(f"/ideas/{idea_id}", follow_redirects=True).status_code == 200
+
+
+def test_voting_on_a_hidden_idea_is_404_and_writes_nothing(app, member_client, make_idea):
+    idea_id = make_idea()
+    with app.app_context():
+        db.session.get(Idea, idea_id).hidden_at = db.func.now()
+        db.session.commit()
+    response = post_form(member_client, f"/ideas/{idea_id}/vote", {"intent": "vote"})
+    assert response.status_code == 404
+    assert get_idea(app, idea_id).vote_count == 0
