@@ -124,3 +124,15 @@ def test_the_cache_keeps_to_its_byte_budget_dropping_the_least_recent():
     assert cache.get(("page", 0), 1) is not None
     assert cache.get(("page", 1), 1) is None
     assert cache.get(("page", 0), 2) is None  # another generation: stale, dropped
+
+
+def test_hiding_an_idea_takes_its_cached_page_away_from_visitors(app, client, caretaker,
+                                                                  make_idea):
+    idea_id = make_idea(title="Soon hidden")
+    url = client.get(f"/ideas/{idea_id}").headers["Location"]
+    assert client.get(url).status_code == 200  # now cached
+    caretaker_client = app.test_client()
+    log_in(caretaker_client, caretaker)
+    post_form(caretaker_client, f"/caretaker/ideas/{idea_id}/hide")
+    assert client.get(url).status_code == 404
+    assert client.get(f"/ideas/{idea_id}").status_code == 404

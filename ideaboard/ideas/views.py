@@ -80,13 +80,25 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, code: int 
 @bp.get("/<int:idea_id>")
 @bp.get("/<int:idea_id>-<slug>")
 def show(idea_id: int, slug: str | None = None):
+    if current_user.is_authenticated:
+        return render_idea_page(_canonical_idea(idea_id, slug))
+    # Visitors share one cached rendering: while the board is unchanged, the idea's
+    # visibility and slug are too, so the lookup is skipped as well.
+    return cached_page((idea_id, slug), lambda: _render_for_visitors(idea_id, slug))
+
+
+def _canonical_idea(idea_id: int, slug: str | None) -> Idea:
+    """The idea, if it may be seen; a 301 to its canonical URL if the slug is not its own."""
     idea = get_idea_or_404(idea_id)
     canonical = slugify(idea.title)
     if slug != canonical and canonical:
-        return redirect(idea_url(idea), code=301)
-    if current_user.is_authenticated:
-        return render_idea_page(idea)
-    return cached_page((idea_id,), lambda: (render_idea_page(idea)[0], [idea_id]))
+        abort(redirect(idea_url(idea), code=301))
+    return idea
+
+
+def _render_for_visitors(idea_id: int, slug: str | None) -> tuple[str, list[int]]:
+    page, _code = render_idea_page(_canonical_idea(idea_id, slug))
+    return page, [idea_id]
 
 
 @bp.route("/new", methods=["GET", "POST"])
