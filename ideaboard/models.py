@@ -127,6 +127,13 @@ class Idea(db.Model):
         _public_index("ix_ideas_new", "created_at", "id"),
         _public_index("ix_ideas_discussed", "comment_count", "created_at", "id"),
         _public_index("ix_ideas_category_top", "category_id", "vote_count", "created_at", "id"),
+        # A status can be rare (a handful "in progress"): filtering one must not scan them all.
+        _public_index("ix_ideas_status_top", "status", "vote_count", "created_at", "id"),
+        _public_index("ix_ideas_status_trending", "status", "trending_score", "created_at", "id"),
+        _public_index("ix_ideas_status_new", "status", "created_at", "id"),
+        _public_index("ix_ideas_status_discussed", "status", "comment_count", "created_at", "id"),
+        Index("ix_ideas_hidden", "hidden_at", "id", sqlite_where=text("hidden_at IS NOT NULL"),
+              postgresql_where=text("hidden_at IS NOT NULL")),
         CheckConstraint("vote_count >= 0", name="vote_count_not_negative"),
         CheckConstraint("comment_count >= 0", name="comment_count_not_negative"),
     )

@@ -22,7 +22,7 @@ class BoardQuery:
     category: Category | None
 
 
-def parse_board_query(include_hidden: bool = False) -> BoardQuery:
+def parse_board_query() -> BoardQuery:
     """Read ?sort, ?category, ?status and ?after; 400 on a value that names nothing."""
     args = request.args
     if args.get("sort", "top") not in set(Sort):
@@ -41,7 +41,6 @@ def parse_board_query(include_hidden: bool = False) -> BoardQuery:
     filters = Filters(
         category_id=category.id if category else None,
         status=Status(status) if status else None,
-        include_hidden=include_hidden,
     )
     return BoardQuery(Sort.parse(args.get("sort")), filters,
                       int(after) if after else None, category)

@@ -13,7 +13,7 @@ from ideaboard.ideas.views import render_idea_page
 from ideaboard.models import Comment, Idea, Status
 from ideaboard.services import comments, ideas
 from ideaboard.services.categories import all_categories
-from ideaboard.services.ranking import Sort, recent_vote_counts
+from ideaboard.services.ranking import Sort, hidden_ideas, recent_vote_counts
 from ideaboard.templating import idea_url
 
 bp = Blueprint("caretaker", __name__, url_prefix="/caretaker")
@@ -33,7 +33,7 @@ def _require_button_form() -> None:
 
 @bp.get("")
 def dashboard():
-    query = parse_board_query(include_hidden=True)
+    query = parse_board_query()
     page = load_page(query)
     return render_template(
         "caretaker/dashboard.html",
@@ -42,6 +42,7 @@ def dashboard():
         sorts=list(Sort),
         categories=all_categories(),
         recent_votes=recent_vote_counts([idea.id for idea in page.ideas]),
+        hidden=hidden_ideas(),
         button_form=ButtonForm(),
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from ideaboard.extensions import db
 from ideaboard.models import Account, Comment, Idea, utcnow
@@ -40,12 +40,16 @@ def _add_comment(comment: Comment) -> Comment:
     return comment
 
 
-def thread(idea_id: int, include_hidden: bool = False) -> list[Comment]:
-    """The idea's comments, oldest first, like a blog thread."""
+def thread_query(idea_id: int, include_hidden: bool = False) -> Select:
+    """The idea's comments, oldest first, like a blog thread (ix_comments_thread)."""
     query = select(Comment).where(Comment.idea_id == idea_id)
     if not include_hidden:
         query = query.where(Comment.hidden_at.is_(None))
-    return list(db.session.scalars(query.order_by(Comment.created_at, Comment.id)))
+    return query.order_by(Comment.created_at, Comment.id)
+
+
+def thread(idea_id: int, include_hidden: bool = False) -> list[Comment]:
+    return list(db.session.scalars(thread_query(idea_id, include_hidden)))
 
 
 def set_comment_hidden(comment: Comment, hidden: bool) -> None:

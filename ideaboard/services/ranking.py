@@ -83,7 +83,6 @@ def _after(columns: list, values: list):
 class Filters:
     category_id: int | None = None
     status: Status | None = None
-    include_hidden: bool = False
 
 
 @dataclass
@@ -99,11 +98,7 @@ def public_filter():
 def ranked_ideas_query(sort: Sort, filters: Filters) -> Select:
     """The ordered, filtered select of ideas, before paging."""
     columns = _sort_columns(sort)
-    query = select(Idea).order_by(*[c.desc() for c in columns])
-    if not filters.include_hidden:
-        query = query.where(public_filter())
-    else:
-        query = query.where(Idea.withdrawn_at.is_(None))
+    query = select(Idea).where(public_filter()).order_by(*[c.desc() for c in columns])
     if filters.category_id is not None:
         query = query.where(Idea.category_id == filters.category_id)
     if filters.status is not None:
@@ -130,14 +125,30 @@ def ranked_page(sort: Sort, filters: Filters, per_page: int, after: int | None =
     return Page(ideas=ideas, next_after=ideas[-1].id if has_more else None)
 
 
-def recent_vote_counts(idea_ids: list[int], days: int = 7) -> dict[int, int]:
-    """Votes cast in the last `days` days, per idea, in one grouped query."""
-    if not idea_ids:
-        return {}
+def hidden_ideas(limit: int = 50) -> list[Idea]:
+    """What the caretaker has hidden, most recently hidden first (ix_ideas_hidden)."""
+    query = (
+        select(Idea)
+        .where(Idea.hidden_at.is_not(None), Idea.withdrawn_at.is_(None))
+        .order_by(Idea.hidden_at.desc(), Idea.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def recent_votes_query(idea_ids: list[int], days: int = 7) -> Select:
+    """Votes cast in the last `days` days, per idea (ix_votes_idea_created)."""
     since = datetime.now(UTC) - timedelta(days=days)
-    rows = db.session.execute(
+    return (
         select(Vote.idea_id, func.count())
         .where(Vote.idea_id.in_(idea_ids), Vote.created_at >= since)
         .group_by(Vote.idea_id)
     )
+
+
+def recent_vote_counts(idea_ids: list[int], days: int = 7) -> dict[int, int]:
+    """Votes cast in the last `days` days, per idea, in one grouped query."""
+    if not idea_ids:
+        return {}
+    rows = db.session.execute(recent_votes_query(idea_ids, days))
     return {idea_id: count for idea_id, count in rows}

@@ -32,11 +32,15 @@ def test_dashboard_ranks_by_votes_with_recent_votes_and_comments(
     assert _table_titles(new_first) == ["Loved idea", "Quiet idea"]
 
 
-def test_dashboard_shows_hidden_ideas_marked(app, caretaker_client, make_idea):
+def test_dashboard_lists_hidden_ideas_apart_with_a_restore_button(app, caretaker_client,
+                                                                  make_idea):
     idea_id = make_idea("Hidden but listed")
     post_form(caretaker_client, f"/caretaker/ideas/{idea_id}/hide")
     page = caretaker_client.get("/caretaker").get_data(as_text=True)
-    assert "Hidden but listed" in page and "row-hidden" in page
+    ranked, hidden_section = page.split('id="hidden-heading"')
+    assert "Hidden but listed" not in ranked
+    assert "Hidden but listed" in hidden_section
+    assert f'action="/caretaker/ideas/{idea_id}/restore"' in hidden_section
 
 
 def test_status_and_official_response_show_highlighted(app, caretaker_client, client, make_idea):
