@@ -21,8 +21,8 @@ def queries() -> dict[str, object]:
     from sqlalchemy import select
 
     from ideaboard.extensions import db
-    from ideaboard.models import Idea, Status
-    from ideaboard.services import comments, ranking, votes
+    from ideaboard.models import Idea, Status, Vote
+    from ideaboard.services import comments, ranking
 
     deep = db.session.scalars(ranking.ranked_ideas_query(ranking.Sort.TOP, ranking.Filters())
                               .offset(980).limit(1)).one()
@@ -41,8 +41,8 @@ def queries() -> dict[str, object]:
     found["/?status=planned (Top)"] = ranking.ranked_ideas_query(
         ranking.Sort.TOP, ranking.Filters(status=Status.PLANNED)).limit(21)
     found["idea page: the thread"] = comments.thread_query(top_idea.id)
-    found["member: their votes on a page"] = votes._VOTED_AMONG.params(
-        user_id=1, idea_ids=list(range(1, 21)))
+    found["member: their votes on a page"] = select(Vote.idea_id).where(
+        Vote.user_id == 1, Vote.idea_id.in_(list(range(1, 21))))
     found["caretaker: votes in the last 7 days"] = ranking.recent_votes_query(
         list(range(1, 21)))
     found["vote: counter update"] = select(Idea.vote_count).where(Idea.id == top_idea.id)

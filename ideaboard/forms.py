@@ -17,7 +17,7 @@ NAME_MAX = 50
 
 def squash_spaces(value: str | None) -> str | None:
     """Trim and fold runs of white space into one space."""
-    return _WHITESPACE.sub(" ", value).strip() if isinstance(value, str) else value
+    return _WHITESPACE.sub(" ", strip(value)).strip() if isinstance(value, str) else value
 
 
 def strip(value: str | None) -> str | None:

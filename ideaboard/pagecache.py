@@ -16,6 +16,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Response, g, get_flashed_messages, render_template, request, session
 from flask_login import current_user
@@ -133,17 +134,28 @@ def cached_page(key: Iterable, render: Callable[[], tuple[str, Iterable[int]]],
     return response
 
 
+@lru_cache(maxsize=1024)
+def _account_nav(user_id: str, display_name: str, role: str, path: str) -> bytes:
+    """The signed-in member's menu, its token left as a marker; the same for every request
+    with these values, so rendered once (the arguments are the cache key)."""
+    return render_template("_partials/account_nav.html").encode()
+
+
 def _fill_once(code: bytes) -> bytes:
     if code == b"T":
         return generate_csrf().encode()
-    if code == b"N":
+    if code == b"N" and not current_user.is_authenticated:
         return render_template("_partials/account_nav.html").encode()
+    if code == b"N":
+        nav = _account_nav(current_user.get_id(), current_user.display_name,
+                           current_user.role.value, request.full_path)
+        return nav.replace(_MARK_BYTES + b"T" + _MARK_BYTES, generate_csrf().encode())
     if code == b"F":
         messages = get_flashed_messages(with_categories=True)
         if messages:
             return render_template("_partials/flashes.html", messages=messages).encode()
         return b""
-    raise ValueError(f"unknown page marker {code!r}")
+    return b""  # not a marker of ours (typed text echoed back in a form): drop it
 
 
 def fill(parts: Sequence[bytes]) -> bytes:

@@ -10,10 +10,9 @@ from urllib.parse import urlsplit
 
 from flask import abort
 from flask_login import UserMixin, current_user, login_required
-from sqlalchemy import bindparam, select
 
-from ideaboard.extensions import db
-from ideaboard.models import Role, User
+from ideaboard.database import hot_reader
+from ideaboard.models import Role
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,14 +33,13 @@ class SignedIn(UserMixin):
         return self.role is Role.CARETAKER
 
 
-_SIGNED_IN = select(User.id, User.display_name, User.role).where(User.id == bindparam("id"))
-
-
 def load_user(user_id: str) -> SignedIn | None:
     if not user_id.isdigit():
         return None
-    row = db.session.connection().execute(_SIGNED_IN, {"id": int(user_id)}).first()
-    return SignedIn(*row) if row else None
+    rows = hot_reader().rows(
+        f"SELECT id, display_name, role FROM users WHERE id = {int(user_id)}"
+    )
+    return SignedIn(rows[0][0], rows[0][1], Role(rows[0][2])) if rows else None
 
 
 def is_caretaker() -> bool:

@@ -10,12 +10,10 @@ old generation may cache the new content under it, which is harmless.
 
 from __future__ import annotations
 
-import threading
-
-from flask import current_app
-from sqlalchemy import Engine, event, update
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
+from ideaboard.database import hot_reader
 from ideaboard.extensions import db
 from ideaboard.models import BoardState
 
@@ -28,61 +26,12 @@ def mark_board_changed() -> None:
 
 
 _READ_GENERATION = "SELECT generation FROM board_state WHERE id = 1"
-_EXTENSION_KEY = "ideaboard.generation_reader"
-
-
-class GenerationReader:
-    """Reads the generation on a few driver connections kept aside for it, in autocommit.
-
-    Every cached page asks, so the read skips the ORM session and the pool's checkout and
-    reset: 3 µs on SQLite and 30 µs on PostgreSQL instead of 100 and 250.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._idle: list = []
-        self._lock = threading.Lock()
-        event.listen(engine, "engine_disposed", lambda _engine: self.close())
-
-    def read(self) -> int:
-        connection = self._take()
-        try:
-            cursor = connection.cursor()
-            cursor.execute(_READ_GENERATION)
-            row = cursor.fetchone()
-            cursor.close()
-        except Exception:
-            connection.invalidate()  # a broken connection is dropped, never reused
-            raise
-        with self._lock:
-            self._idle.append(connection)
-        return row[0] if row else 0
-
-    def _take(self):
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        connection = self._engine.raw_connection()
-        if self._engine.dialect.name == "postgresql":
-            connection.driver_connection.autocommit = True
-        return connection
-
-    def close(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for connection in idle:
-            connection.invalidate()  # not back to the pool: it is in autocommit
 
 
 def current_generation() -> int:
     """The board's generation: one primary-key read."""
-    reader = current_app.extensions.get(_EXTENSION_KEY)
-    if reader is None:
-        reader = current_app.extensions[_EXTENSION_KEY] = GenerationReader(db.engine)
-    try:
-        return reader.read()
-    except db.engine.dialect.loaded_dbapi.Error:
-        return reader.read()  # once more, on a fresh connection (say, after a restart)
+    rows = hot_reader().rows(_READ_GENERATION)
+    return rows[0][0] if rows else 0
 
 
 _BUMP = (

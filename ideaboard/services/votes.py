@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ideaboard.database import hot_reader
 from ideaboard.extensions import db
 from ideaboard.models import Idea, Vote, utcnow
 from ideaboard.services.freshness import mark_board_changed
@@ -44,11 +45,6 @@ _COUNT = select(Idea.vote_count).where(Idea.id == bindparam("idea_id"), public_f
 _HAS_VOTED = select(Vote.idea_id).where(
     Vote.user_id == bindparam("user_id"), Vote.idea_id == bindparam("idea_id")
 )
-# Every member's page view asks this, with a different list of ideas.
-_VOTED_AMONG = select(Vote.idea_id).where(
-    Vote.user_id == bindparam("user_id"), Vote.idea_id.in_(bindparam("idea_ids", expanding=True))
-)
-
 
 class NotOnTheBoard(LookupError):
     """The idea is hidden, withdrawn or missing: it takes no votes."""
@@ -125,10 +121,14 @@ def has_voted(user_id: int, idea_id: int) -> bool:
 
 
 def voted_idea_ids(user_id: int, idea_ids: list[int]) -> set[int]:
-    """Which of `idea_ids` the member has voted for, in one query on the votes' primary key."""
+    """Which of `idea_ids` the member has voted for, in one query on the votes' primary key
+    (every member's page view asks, so it goes through the hot reader; only integers)."""
     if not idea_ids:
         return set()
-    rows = _connection().execute(_VOTED_AMONG, {"user_id": user_id, "idea_ids": idea_ids})
+    among = ", ".join(str(int(idea_id)) for idea_id in idea_ids)
+    rows = hot_reader().rows(
+        f"SELECT idea_id FROM votes WHERE user_id = {int(user_id)} AND idea_id IN ({among})"
+    )
     return {idea_id for (idea_id,) in rows}
 
 

@@ -44,7 +44,7 @@ def test_a_broken_reader_connection_is_replaced(app, make_idea, member):
     """After the database drops the reader's connection, the next read still answers."""
     with app.app_context():
         first = current_generation()
-        reader = app.extensions["ideaboard.generation_reader"]
+        reader = app.extensions["ideaboard.hot_reader"]
         for connection in reader._idle:
             connection.driver_connection.close()
         assert current_generation() == first
