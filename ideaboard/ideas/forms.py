@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ideaboard.forms import display_name_field, no_control_characters, squash_spaces, strip
@@ -68,7 +68,3 @@ class GuestCommentForm(FlaskForm):
     @property
     def looks_automated(self) -> bool:
         return bool(self.website.data)
-
-
-class VoteForm(FlaskForm):
-    intent = HiddenField(validators=[DataRequired()])
