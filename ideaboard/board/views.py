@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from ideaboard.models import Category, Status
 from ideaboard.pagecache import cached_page
-from ideaboard.services.categories import all_categories
+from ideaboard.services.categories import all_categories, by_slug
 from ideaboard.services.ranking import Filters, Page, Sort, ranked_page
 
 bp = Blueprint("board", __name__)
@@ -29,7 +29,7 @@ def parse_board_query() -> BoardQuery:
         abort(400, "Unknown order.")
     category = None
     if args.get("category"):
-        category = next((c for c in all_categories() if c.slug == args["category"]), None)
+        category = by_slug(args["category"])
         if category is None:
             abort(404)
     status = args.get("status") or None
