@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from flask import abort
 from flask_login import UserMixin, current_user, login_required
 
-from ideaboard.database import hot_reader
+from ideaboard.database import hot_connections
 from ideaboard.models import Role
 
 
@@ -36,7 +36,7 @@ class SignedIn(UserMixin):
 def load_user(user_id: str) -> SignedIn | None:
     if not user_id.isdigit():
         return None
-    rows = hot_reader().rows(
+    rows = hot_connections().rows(
         f"SELECT id, display_name, role FROM users WHERE id = {int(user_id)}"
     )
     return SignedIn(rows[0][0], rows[0][1], Role(rows[0][2])) if rows else None

@@ -149,9 +149,7 @@ def vote(idea_id: int):
     try:
         state = votes.set_vote(current_user.id, idea_id, intent == "vote")
     except votes.NotOnTheBoard:
-        db.session.rollback()
         abort(404)
-    db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return {"voted": state.voted, "vote_count": state.vote_count}
     return redirect(local_path(request.form.get("next")) or url_for("ideas.show", idea_id=idea_id))

@@ -10,19 +10,24 @@ old generation may cache the new content under it, which is harmless.
 
 from __future__ import annotations
 
-from sqlalchemy import event, update
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from ideaboard.database import hot_reader
+from ideaboard.database import HotTransaction, hot_connections
 from ideaboard.extensions import db
-from ideaboard.models import BoardState
 
 _CHANGED = "board_changed"
 
 
-def mark_board_changed() -> None:
-    """Call from any service that changes what a page shows; acted on at commit."""
-    db.session.info[_CHANGED] = True
+def mark_board_changed(transaction: HotTransaction | None = None) -> None:
+    """Call from any service that changes what a page shows, in the session's transaction
+    or in `transaction`; acted on as that transaction commits."""
+    if transaction is None:
+        db.session.info[_CHANGED] = True
+    elif _bumps_inside_the_transaction(transaction.dialect):
+        transaction.execute(_BUMP)
+    else:
+        transaction.after_commit.append(_BUMP)
 
 
 _READ_GENERATION = "SELECT generation FROM board_state WHERE id = 1"
@@ -30,29 +35,29 @@ _READ_GENERATION = "SELECT generation FROM board_state WHERE id = 1"
 
 def current_generation() -> int:
     """The board's generation: one primary-key read."""
-    rows = hot_reader().rows(_READ_GENERATION)
+    rows = hot_connections().rows(_READ_GENERATION)
     return rows[0][0] if rows else 0
 
 
-_BUMP = (
-    update(BoardState).where(BoardState.id == 1).values(generation=BoardState.generation + 1)
-)
+_BUMP = "UPDATE board_state SET generation = generation + 1 WHERE id = 1"
 
 
-def _bumps_inside_the_transaction(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
+def _bumps_inside_the_transaction(dialect: str) -> bool:
+    return dialect == "sqlite"
 
 
 def _before_commit(session: Session) -> None:
-    if session.info.get(_CHANGED) and _bumps_inside_the_transaction(session):
+    if session.info.get(_CHANGED) and _bumps_inside_the_transaction(
+        session.get_bind().dialect.name
+    ):
         session.info.pop(_CHANGED)
-        session.connection().execute(_BUMP)
+        session.connection().execute(text(_BUMP))
 
 
 def _after_commit(session: Session) -> None:
     if session.info.pop(_CHANGED, False):
         with session.get_bind().begin() as connection:
-            connection.execute(_BUMP)
+            connection.execute(text(_BUMP))
 
 
 def _after_rollback(session: Session, previous_transaction) -> None:

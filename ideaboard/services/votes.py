@@ -1,8 +1,10 @@
 """Voting: one vote per member per idea, counts kept in the idea's row in the same transaction.
 
-Votes are the busiest write, so the statements are built once, with bound parameters, and
-each toggle is three statements: the vote row, the idea's counters (returning the new
-count), and the commit.
+Votes are the busiest write: a toggle is three statements (the vote row, the idea's
+counters returning the new count, the board's generation) written once as SQL that both
+databases run. A member's toggle runs them on a driver connection in a transaction of its
+own (`set_vote`); the demo data and tests run them in the ORM session's transaction
+(`cast_vote`, `withdraw_vote`).
 """
 
 from __future__ import annotations
@@ -10,41 +12,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-
-from ideaboard.database import hot_reader
-from ideaboard.extensions import db
-from ideaboard.models import Idea, Vote, utcnow
+from ideaboard.database import HotTransaction, hot_connections, session_first, utc_datetime
+from ideaboard.models import PUBLIC_IDEA, utcnow
 from ideaboard.services.freshness import mark_board_changed
-from ideaboard.services.ranking import public_filter, trending_weight
+from ideaboard.services.ranking import trending_weight
 
-_INSERT_IF_ABSENT = {
-    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(Vote)
-    .values(user_id=bindparam("user_id"), idea_id=bindparam("idea_id"),
-            created_at=bindparam("at"))
-    .on_conflict_do_nothing(index_elements=["user_id", "idea_id"])
-    .returning(Vote.created_at)
-    for dialect in (postgresql, sqlite)
-}
-_DELETE = (
-    delete(Vote)
-    .where(Vote.user_id == bindparam("user_id"), Vote.idea_id == bindparam("idea_id"))
-    .returning(Vote.created_at)
+_INSERT_IF_ABSENT = (
+    "INSERT INTO votes (user_id, idea_id, created_at) VALUES (:user_id, :idea_id, :at)"
+    " ON CONFLICT (user_id, idea_id) DO NOTHING RETURNING created_at"
 )
+_DELETE = "DELETE FROM votes WHERE user_id = :user_id AND idea_id = :idea_id RETURNING created_at"
 # Only ideas on the board take votes: a hidden or withdrawn idea matches no row here, and
-# the caller then rolls the vote row back.
+# the transaction is then rolled back, vote row and all.
 _ADJUST = (
-    update(Idea)
-    .where(Idea.id == bindparam("idea_id"), public_filter())
-    .values(vote_count=Idea.vote_count + bindparam("by"),
-            trending_score=Idea.trending_score + bindparam("weight"))
-    .returning(Idea.vote_count)
+    "UPDATE ideas SET vote_count = vote_count + :by, trending_score = trending_score + :weight"
+    f" WHERE id = :idea_id AND {PUBLIC_IDEA.text} RETURNING vote_count"
 )
-_COUNT = select(Idea.vote_count).where(Idea.id == bindparam("idea_id"), public_filter())
-_HAS_VOTED = select(Vote.idea_id).where(
-    Vote.user_id == bindparam("user_id"), Vote.idea_id == bindparam("idea_id")
-)
+_COUNT = f"SELECT vote_count FROM ideas WHERE id = :idea_id AND {PUBLIC_IDEA.text}"
+_HAS_VOTED = "SELECT 1 FROM votes WHERE user_id = :user_id AND idea_id = :idea_id"
+
 
 class NotOnTheBoard(LookupError):
     """The idea is hidden, withdrawn or missing: it takes no votes."""
@@ -56,68 +42,74 @@ class VoteState:
     vote_count: int
 
 
-def _connection() -> Connection:
-    return db.session.connection()
+def _first(transaction: HotTransaction | None, sql: str, **params) -> tuple | None:
+    """Run in `transaction`, or in the ORM session's own when it is None."""
+    if transaction is None:
+        return session_first(sql, params)
+    return transaction.first(sql, params)
 
 
-def _adjust_counts(idea_id: int, by: int, weight: float) -> int:
-    count = _connection().execute(
-        _ADJUST, {"idea_id": idea_id, "by": by, "weight": weight}
-    ).scalar_one_or_none()
-    if count is None:
+def _adjust_counts(transaction: HotTransaction | None, idea_id: int, by: int,
+                   weight: float) -> int:
+    row = _first(transaction, _ADJUST, idea_id=idea_id, by=by, weight=weight)
+    if row is None:
         raise NotOnTheBoard(idea_id)
-    mark_board_changed()
-    return count
+    mark_board_changed(transaction)
+    return row[0]
 
 
 def cast_vote(user_id: int, idea_id: int, at: datetime | None = None) -> bool:
-    """Record the member's vote; returns False (and changes nothing) if it was already there."""
-    return _cast(user_id, idea_id, at) is not None
+    """Record the member's vote in the session's transaction; returns False (and changes
+    nothing) if it was already there."""
+    return _cast(None, user_id, idea_id, at) is not None
 
 
-def _cast(user_id: int, idea_id: int, at: datetime | None) -> int | None:
+def _cast(transaction: HotTransaction | None, user_id: int, idea_id: int,
+          at: datetime | None) -> int | None:
     """The new vote count, or None if the vote was already there."""
-    connection = _connection()
-    insert = _INSERT_IF_ABSENT[connection.dialect.name]
-    voted_at = connection.execute(
-        insert, {"user_id": user_id, "idea_id": idea_id, "at": at or utcnow()}
-    ).scalar_one_or_none()
-    if voted_at is None:
+    row = _first(transaction, _INSERT_IF_ABSENT, user_id=user_id, idea_id=idea_id,
+                 at=at or utcnow())
+    if row is None:
         return None
-    return _adjust_counts(idea_id, +1, trending_weight(voted_at))
+    return _adjust_counts(transaction, idea_id, +1, trending_weight(utc_datetime(row[0])))
 
 
 def withdraw_vote(user_id: int, idea_id: int) -> bool:
-    """Remove the member's vote; returns False (and changes nothing) if there was none."""
-    return _withdraw(user_id, idea_id) is not None
+    """Remove the member's vote in the session's transaction; returns False (and changes
+    nothing) if there was none."""
+    return _withdraw(None, user_id, idea_id) is not None
 
 
-def _withdraw(user_id: int, idea_id: int) -> int | None:
-    voted_at = _connection().execute(
-        _DELETE, {"user_id": user_id, "idea_id": idea_id}
-    ).scalar_one_or_none()
-    if voted_at is None:
+def _withdraw(transaction: HotTransaction | None, user_id: int, idea_id: int) -> int | None:
+    row = _first(transaction, _DELETE, user_id=user_id, idea_id=idea_id)
+    if row is None:
         return None
-    return _adjust_counts(idea_id, -1, -trending_weight(voted_at))
+    return _adjust_counts(transaction, idea_id, -1, -trending_weight(utc_datetime(row[0])))
 
 
 def set_vote(user_id: int, idea_id: int, voted: bool) -> VoteState:
-    """Make the member's vote be `voted` (idempotent either way); returns the result.
+    """Make the member's vote be `voted` (idempotent either way), in a transaction of its
+    own, committed when this returns.
 
-    Raises NotOnTheBoard for an idea that takes no votes; the caller must roll back.
+    The busiest write, so it runs on a driver connection, not the ORM session: three
+    statements (vote row, counters, generation) between BEGIN and COMMIT. Raises
+    NotOnTheBoard, having changed nothing, for an idea that takes no votes.
     """
-    count = _cast(user_id, idea_id, None) if voted else _withdraw(user_id, idea_id)
-    if count is None:
-        count = _connection().execute(_COUNT, {"idea_id": idea_id}).scalar_one_or_none()
+    with hot_connections().transaction() as transaction:
+        if voted:
+            count = _cast(transaction, user_id, idea_id, None)
+        else:
+            count = _withdraw(transaction, user_id, idea_id)
         if count is None:
-            raise NotOnTheBoard(idea_id)
+            row = transaction.first(_COUNT, {"idea_id": idea_id})
+            if row is None:
+                raise NotOnTheBoard(idea_id)
+            count = row[0]
     return VoteState(voted=voted, vote_count=count)
 
 
 def has_voted(user_id: int, idea_id: int) -> bool:
-    return _connection().execute(
-        _HAS_VOTED, {"user_id": user_id, "idea_id": idea_id}
-    ).first() is not None
+    return session_first(_HAS_VOTED, {"user_id": user_id, "idea_id": idea_id}) is not None
 
 
 def voted_idea_ids(user_id: int, idea_ids: list[int]) -> set[int]:
@@ -126,11 +118,12 @@ def voted_idea_ids(user_id: int, idea_ids: list[int]) -> set[int]:
     if not idea_ids:
         return set()
     among = ", ".join(str(int(idea_id)) for idea_id in idea_ids)
-    rows = hot_reader().rows(
+    rows = hot_connections().rows(
         f"SELECT idea_id FROM votes WHERE user_id = {int(user_id)} AND idea_id IN ({among})"
     )
     return {idea_id for (idea_id,) in rows}
 
 
 def current_vote_count(idea_id: int) -> int:
-    return _connection().execute(_COUNT, {"idea_id": idea_id}).scalar_one_or_none() or 0
+    row = session_first(_COUNT, {"idea_id": idea_id})
+    return row[0] if row else 0

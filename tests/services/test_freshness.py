@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ideaboard.extensions import db
 from ideaboard.services import comments, ideas, votes
 from ideaboard.services.freshness import current_generation
@@ -18,6 +20,8 @@ def test_each_change_bumps_the_generation_once_committed(app, make_idea, member)
     changes = [
         lambda: votes.cast_vote(member.id, idea_id),
         lambda: votes.withdraw_vote(member.id, idea_id),
+        lambda: votes.set_vote(member.id, idea_id, True),  # commits on its own
+        lambda: votes.set_vote(member.id, idea_id, False),
         lambda: comments.add_guest_comment(get_idea(app, idea_id), "V", None, "Hi"),
         lambda: ideas.set_idea_hidden(db.session.get(type(get_idea(app, idea_id)), idea_id), True),
     ]
@@ -37,6 +41,18 @@ def test_no_bump_for_rolled_back_or_idle_commits(app, make_idea, member):
         db.session.rollback()
         votes.withdraw_vote(member.id, idea_id)  # nothing to withdraw: changes nothing
         db.session.commit()
+        votes.set_vote(member.id, idea_id, False)  # the same, in a transaction of its own
+    assert _generation(app) == before
+
+
+def test_no_bump_for_a_vote_refused(app, make_idea, member):
+    idea_id = make_idea()
+    with app.app_context():
+        ideas.set_idea_hidden(db.session.get(type(get_idea(app, idea_id)), idea_id), True)
+        db.session.commit()
+    before = _generation(app)
+    with app.app_context(), pytest.raises(votes.NotOnTheBoard):
+        votes.set_vote(member.id, idea_id, True)
     assert _generation(app) == before
 
 
@@ -44,7 +60,7 @@ def test_a_broken_reader_connection_is_replaced(app, make_idea, member):
     """After the database drops the reader's connection, the next read still answers."""
     with app.app_context():
         first = current_generation()
-        reader = app.extensions["ideaboard.hot_reader"]
+        reader = app.extensions["ideaboard.hot_connections"]
         for connection in reader._idle:
             connection.driver_connection.close()
         assert current_generation() == first

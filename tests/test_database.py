@@ -1,0 +1,100 @@
+"""HotConnections: the driver connections kept aside for the hottest reads and the vote."""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+
+import pytest
+from flask_migrate import upgrade
+
+from ideaboard.database import hot_connections
+from ideaboard.extensions import db
+from ideaboard.models import User
+from ideaboard.services import ideas, votes
+from ideaboard.services.categories import all_categories, seed_categories
+from ideaboard.services.freshness import current_generation
+from tests.conftest import make_app
+
+
+def _vote_rows(app, idea_id: int) -> int:
+    with app.app_context():
+        return hot_connections().rows(f"SELECT count(*) FROM votes WHERE idea_id = {idea_id}")[0][0]
+
+
+def test_a_transaction_commits_when_its_block_ends(app, make_idea, member):
+    idea_id = make_idea()
+    with app.app_context():
+        state = votes.set_vote(member.id, idea_id, True)
+    assert state == votes.VoteState(voted=True, vote_count=1)
+    assert _vote_rows(app, idea_id) == 1  # seen from another connection: committed
+
+
+def test_a_transaction_that_raises_leaves_nothing_behind(app, make_idea, member):
+    idea_id = make_idea()
+    with app.app_context():
+        before = current_generation()
+        with pytest.raises(RuntimeError), hot_connections().transaction() as transaction:
+            transaction.execute(
+                "INSERT INTO votes (user_id, idea_id, created_at)"
+                " VALUES (:user_id, :idea_id, :at)",
+                {"user_id": member.id, "idea_id": idea_id, "at": votes.utcnow()},
+            )
+            raise RuntimeError("halfway")
+        assert current_generation() == before
+        # The connection went back clean: the next transaction commits normally.
+        votes.set_vote(member.id, idea_id, True)
+    assert _vote_rows(app, idea_id) == 1
+
+
+def test_broken_idle_connections_are_replaced_before_a_transaction(app, make_idea, member):
+    """After the database dropped them (say, it restarted), the next vote still lands."""
+    idea_id = make_idea()
+    with app.app_context():
+        connections = hot_connections()
+        votes.set_vote(member.id, idea_id, True)
+        connections.rows("SELECT 1")
+        assert connections._idle
+        for connection in connections._idle:
+            connection.driver_connection.close()
+        assert votes.set_vote(member.id, idea_id, False).vote_count == 0
+    assert _vote_rows(app, idea_id) == 0
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    """An app on a SQLite file of its own, whichever database the suite runs on."""
+    app = make_app(f"sqlite:///{tmp_path / 'writers.sqlite'}")
+    with app.app_context():
+        upgrade()
+        seed_categories()
+        author = User(email="author@example.org", display_name="Author", password_hash="x")
+        db.session.add(author)
+        db.session.flush()
+        idea = ideas.create_idea(author, "An idea", "Its description.", all_categories()[0].id)
+        db.session.commit()
+        app.config["test_ids"] = (author.id, idea.id)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_sqlite_writers_queue_on_the_shared_lock_file(sqlite_app, tmp_path):
+    """A vote waits while another process holds the writer lock, and goes on once it is
+    released (the lock file is what every gunicorn worker takes)."""
+    member_id, idea_id = sqlite_app.config["test_ids"]
+    done = threading.Event()
+
+    def vote() -> None:
+        with sqlite_app.app_context():
+            votes.set_vote(member_id, idea_id, True)
+        done.set()
+
+    with open(tmp_path / "writers.sqlite-writer.lock", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        voter = threading.Thread(target=vote)
+        voter.start()
+        assert not done.wait(0.3)  # held back by the lock
+    assert done.wait(5)  # released when the file closed
+    voter.join()
+    assert _vote_rows(sqlite_app, idea_id) == 1
