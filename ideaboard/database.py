@@ -6,11 +6,11 @@ from __future__ import annotations
 import fcntl
 import re
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 from sqlalchemy import Engine, event
@@ -35,6 +35,8 @@ def tune_connections(app: Flask) -> None:
             event.listen(engine, "connect", _tune_sqlite)
 
 
+T = TypeVar("T")
+
 _HOT_KEY = "ideaboard.hot_connections"
 
 
@@ -45,7 +47,7 @@ class HotConnections:
 
     They skip the ORM session and the pool's checkout and reset: a primary-key read costs
     3 µs on SQLite and 30 µs on PostgreSQL this way, against 100 and 250 through the
-    session. Reads run in autocommit; `transaction()` runs a few statements as one
+    session. Reads run in autocommit; `in_transaction()` runs a few statements as one
     transaction. SQL is written with `:name` parameters, as SQLite's driver takes them.
     """
 
@@ -73,54 +75,66 @@ class HotConnections:
             cursor.close()
         return rows
 
-    @contextmanager
-    def transaction(self) -> Iterator[HotTransaction]:
-        """A write transaction, committed when the block ends, rolled back if it raises.
+    def in_transaction(self, work: Callable[[HotTransaction], T]) -> T:
+        """`work(transaction)` in one write transaction: committed when it returns, rolled
+        back if it raises.
 
-        On SQLite it starts with BEGIN IMMEDIATE under a lock file that every writing
-        process shares: a writer that has to wait sleeps in flock() and wakes the moment
-        the lock is free, instead of in SQLite's busy handler, which sleeps a millisecond
-        or more before it looks again.
+        If the connection turns out to be broken before the commit was sent (say, the
+        database restarted since it was last used), nothing was written, so the whole
+        transaction runs once more on a fresh connection.
         """
-        begin = "BEGIN IMMEDIATE" if self._dialect == "sqlite" else "BEGIN"
-        with self._writer_lock(), self._connection(begin) as connection:
-            transaction = HotTransaction(connection.cursor(), self._dialect)
+        try:
+            return self._run_transaction(work)
+        except _UncommittedBreak as broken:
+            self.close()  # every idle connection is likely as broken
             try:
-                yield transaction
-            except BaseException:
-                transaction.execute("ROLLBACK")
-                raise
-            transaction.execute("COMMIT")
-        if transaction.after_commit:
-            with self._connection() as connection:
-                for sql in transaction.after_commit:
-                    connection.cursor().execute(sql)
+                return self._run_transaction(work)
+            except _UncommittedBreak as again:
+                raise again.error from broken.error
+
+    def _run_transaction(self, work: Callable[[HotTransaction], T]) -> T:
+        """On SQLite the transaction starts with BEGIN IMMEDIATE under a lock file that
+        every writing process shares: a writer that has to wait sleeps in flock() and wakes
+        the moment the lock is free, instead of in SQLite's busy handler, which sleeps a
+        millisecond or more before it looks again. On PostgreSQL statements go out in a
+        pipeline: they travel together until a result is needed, and COMMIT goes with the
+        statements before it."""
+        dbapi_error = self._engine.dialect.loaded_dbapi.Error
+        with self._writer_lock(), self._connection() as connection:
+            transaction = HotTransaction(connection, self._dialect)
+            try:
+                with transaction.pipeline():
+                    transaction.execute("BEGIN IMMEDIATE" if self._dialect == "sqlite"
+                                        else "BEGIN")
+                    try:
+                        result = work(transaction)
+                    except BaseException:
+                        transaction.execute("ROLLBACK")
+                        raise
+                    for sql in dict.fromkeys(transaction.before_commit):
+                        transaction.execute(sql)
+                    transaction.commit_sent = True
+                    transaction.execute("COMMIT")
+            except dbapi_error as error:
+                if transaction.commit_sent:
+                    raise
+                raise _UncommittedBreak(error) from error
+        return result
 
     @contextmanager
-    def _connection(self, begin: str | None = None) -> Iterator:
-        """An idle connection, given back when the block ends (dropped after a database
-        error); with `begin`, in a transaction that statement started."""
-        connection = self._begun(begin) if begin else self._take()
+    def _connection(self) -> Iterator:
+        """An idle connection, given back when the block ends; dropped after a database
+        error, or if a transaction broke on it."""
+        connection = self._take()
         try:
             yield connection
-        except self._engine.dialect.loaded_dbapi.Error:
-            connection.invalidate()  # it may be broken: dropped, never reused
+        except (self._engine.dialect.loaded_dbapi.Error, _UncommittedBreak):
+            connection.invalidate()
             raise
         finally:
             if connection.is_valid:
                 with self._lock:
                     self._idle.append(connection)
-
-    def _begun(self, begin: str):
-        connection = self._take()
-        try:
-            connection.cursor().execute(begin)
-        except self._engine.dialect.loaded_dbapi.Error:
-            connection.invalidate()  # nothing was done yet, so starting over is safe
-            self.close()
-            connection = self._take()
-            connection.cursor().execute(begin)
-        return connection
 
     def _take(self):
         with self._lock:
@@ -156,20 +170,39 @@ def _writer_lock_path(engine: Engine) -> str | None:
     return database + "-writer.lock"
 
 
-class HotTransaction:
-    """Statements of one HotConnections transaction; `after_commit` holds statements to run
-    once it has committed, each in autocommit."""
+class _UncommittedBreak(Exception):
+    """A database error that struck before COMMIT was sent: nothing was written."""
 
-    def __init__(self, cursor, dialect: str) -> None:
-        self._cursor = cursor
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class HotTransaction:
+    """The statements of one HotConnections transaction."""
+
+    def __init__(self, connection, dialect: str) -> None:
+        self._connection = connection
+        self._cursor = None  # made by the first statement, where a broken connection shows
         self._dialect = dialect
-        self.after_commit: list[str] = []
+        self.before_commit: list[str] = []  # each runs once, last, before COMMIT
+        self.commit_sent = False
+
+    def pipeline(self) -> AbstractContextManager:
+        """On PostgreSQL, psycopg's pipeline mode: `execute` sends without waiting, `first`
+        waits for its own result (and sends everything before it); leaving the block waits
+        for the rest, and raises the first error."""
+        if self._dialect == "postgresql":
+            return self._connection.driver_connection.pipeline()
+        return nullcontext()
 
     @property
     def dialect(self) -> str:
         return self._dialect
 
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
+        if self._cursor is None:
+            self._cursor = self._connection.cursor()
         if params is None:
             self._cursor.execute(sql)
         else:
@@ -177,7 +210,8 @@ class HotTransaction:
                                  _driver_params(params, self._dialect))
 
     def first(self, sql: str, params: dict[str, Any]) -> tuple | None:
-        """The first row of `sql`, or None; reads every row, as RETURNING needs on SQLite."""
+        """The first row of `sql`, or None (reading every row, as RETURNING needs on
+        SQLite)."""
         self.execute(sql, params)
         rows = self._cursor.fetchall()
         return rows[0] if rows else None

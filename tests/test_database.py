@@ -13,7 +13,7 @@ from ideaboard.extensions import db
 from ideaboard.models import User
 from ideaboard.services import ideas, votes
 from ideaboard.services.categories import all_categories, seed_categories
-from ideaboard.services.freshness import current_generation
+from ideaboard.services.freshness import current_generation, mark_board_changed
 from tests.conftest import make_app
 
 
@@ -34,17 +34,32 @@ def test_a_transaction_that_raises_leaves_nothing_behind(app, make_idea, member)
     idea_id = make_idea()
     with app.app_context():
         before = current_generation()
-        with pytest.raises(RuntimeError), hot_connections().transaction() as transaction:
+
+        def halfway(transaction) -> None:
             transaction.execute(
                 "INSERT INTO votes (user_id, idea_id, created_at)"
                 " VALUES (:user_id, :idea_id, :at)",
                 {"user_id": member.id, "idea_id": idea_id, "at": votes.utcnow()},
             )
+            mark_board_changed(transaction)
             raise RuntimeError("halfway")
+
+        with pytest.raises(RuntimeError):
+            hot_connections().in_transaction(halfway)
         assert current_generation() == before
         # The connection went back clean: the next transaction commits normally.
         votes.set_vote(member.id, idea_id, True)
     assert _vote_rows(app, idea_id) == 1
+
+
+def _break(connection) -> None:
+    """As a database restart would: PostgreSQL ends the session; a SQLite file closes."""
+    if db.engine.dialect.name == "postgresql":
+        pid = connection.driver_connection.info.backend_pid
+        with db.engine.connect() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({pid}, 5000)")
+    else:
+        connection.driver_connection.close()
 
 
 def test_broken_idle_connections_are_replaced_before_a_transaction(app, make_idea, member):
@@ -56,7 +71,7 @@ def test_broken_idle_connections_are_replaced_before_a_transaction(app, make_ide
         connections.rows("SELECT 1")
         assert connections._idle
         for connection in connections._idle:
-            connection.driver_connection.close()
+            _break(connection)
         assert votes.set_vote(member.id, idea_id, False).vote_count == 0
     assert _vote_rows(app, idea_id) == 0
 

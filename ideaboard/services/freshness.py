@@ -1,11 +1,11 @@
-"""What pages show changes only through commits that mark the session; with such a commit
-the board's generation goes up, and everything cached under an older generation is stale.
+"""What pages show changes only through commits that mark the session (or a HotTransaction);
+such a commit also raises the board's generation, and everything cached under an older
+generation is stale.
 
-On SQLite the bump is the last statement of the transaction itself: writers hold the one
-database lock anyway, so it costs no extra waiting, and a crash cannot separate the change
-from the bump. On PostgreSQL it runs right after the commit, in its own statement, so no
-transaction holds the counter row's lock while it waits for its commit; readers that saw the
-old generation may cache the new content under it, which is harmless.
+The bump is the last statement of the changing transaction itself, so the change and the
+new generation become visible together and a crash cannot separate them. Writers all update
+the one counter row, so they queue for it; as the last statement, it is held only while the
+commit itself runs (SQLite's writers hold the one database lock anyway).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from ideaboard.database import HotTransaction, hot_connections
 from ideaboard.extensions import db
 
 _CHANGED = "board_changed"
+_BUMP = "UPDATE board_state SET generation = generation + 1 WHERE id = 1"
+_READ_GENERATION = "SELECT generation FROM board_state WHERE id = 1"
 
 
 def mark_board_changed(transaction: HotTransaction | None = None) -> None:
@@ -24,13 +26,8 @@ def mark_board_changed(transaction: HotTransaction | None = None) -> None:
     or in `transaction`; acted on as that transaction commits."""
     if transaction is None:
         db.session.info[_CHANGED] = True
-    elif _bumps_inside_the_transaction(transaction.dialect):
-        transaction.execute(_BUMP)
     else:
-        transaction.after_commit.append(_BUMP)
-
-
-_READ_GENERATION = "SELECT generation FROM board_state WHERE id = 1"
+        transaction.before_commit.append(_BUMP)
 
 
 def current_generation() -> int:
@@ -39,25 +36,9 @@ def current_generation() -> int:
     return rows[0][0] if rows else 0
 
 
-_BUMP = "UPDATE board_state SET generation = generation + 1 WHERE id = 1"
-
-
-def _bumps_inside_the_transaction(dialect: str) -> bool:
-    return dialect == "sqlite"
-
-
 def _before_commit(session: Session) -> None:
-    if session.info.get(_CHANGED) and _bumps_inside_the_transaction(
-        session.get_bind().dialect.name
-    ):
-        session.info.pop(_CHANGED)
-        session.connection().execute(text(_BUMP))
-
-
-def _after_commit(session: Session) -> None:
     if session.info.pop(_CHANGED, False):
-        with session.get_bind().begin() as connection:
-            connection.execute(text(_BUMP))
+        session.connection().execute(text(_BUMP))
 
 
 def _after_rollback(session: Session, previous_transaction) -> None:
@@ -66,7 +47,6 @@ def _after_rollback(session: Session, previous_transaction) -> None:
 
 def install() -> None:
     """Listen on every session of the app's session class (done once, in the factory)."""
-    if not event.contains(Session, "after_commit", _after_commit):
+    if not event.contains(Session, "before_commit", _before_commit):
         event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", _after_rollback)

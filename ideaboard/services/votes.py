@@ -17,13 +17,15 @@ from ideaboard.models import PUBLIC_IDEA, utcnow
 from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import trending_weight
 
+# A vote row only for an idea on the board (so no foreign-key error for a missing one).
 _INSERT_IF_ABSENT = (
-    "INSERT INTO votes (user_id, idea_id, created_at) VALUES (:user_id, :idea_id, :at)"
+    "INSERT INTO votes (user_id, idea_id, created_at)"
+    f" SELECT :user_id, id, :at FROM ideas WHERE id = :idea_id AND {PUBLIC_IDEA.text}"
     " ON CONFLICT (user_id, idea_id) DO NOTHING RETURNING created_at"
 )
 _DELETE = "DELETE FROM votes WHERE user_id = :user_id AND idea_id = :idea_id RETURNING created_at"
-# Only ideas on the board take votes: a hidden or withdrawn idea matches no row here, and
-# the transaction is then rolled back, vote row and all.
+# Only ideas on the board take votes: an idea hidden or withdrawn since (or whose vote is
+# being withdrawn) matches no row here, and the transaction is then rolled back.
 _ADJUST = (
     "UPDATE ideas SET vote_count = vote_count + :by, trending_score = trending_score + :weight"
     f" WHERE id = :idea_id AND {PUBLIC_IDEA.text} RETURNING vote_count"
@@ -92,20 +94,23 @@ def set_vote(user_id: int, idea_id: int, voted: bool) -> VoteState:
     own, committed when this returns.
 
     The busiest write, so it runs on a driver connection, not the ORM session: three
-    statements (vote row, counters, generation) between BEGIN and COMMIT. Raises
+    statements (vote row, counters, generation) between BEGIN and COMMIT, in two round
+    trips to PostgreSQL. Raises
     NotOnTheBoard, having changed nothing, for an idea that takes no votes.
     """
-    with hot_connections().transaction() as transaction:
+    def toggle(transaction: HotTransaction) -> int:
         if voted:
             count = _cast(transaction, user_id, idea_id, None)
         else:
             count = _withdraw(transaction, user_id, idea_id)
-        if count is None:
+        if count is None:  # nothing to change: the vote already is as asked, or no idea
             row = transaction.first(_COUNT, {"idea_id": idea_id})
             if row is None:
                 raise NotOnTheBoard(idea_id)
             count = row[0]
-    return VoteState(voted=voted, vote_count=count)
+        return count
+
+    return VoteState(voted=voted, vote_count=hot_connections().in_transaction(toggle))
 
 
 def has_voted(user_id: int, idea_id: int) -> bool:

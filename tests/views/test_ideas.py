@@ -118,6 +118,22 @@ def test_vote_refuses_a_missing_token_or_intent(app, member_client, make_idea):
     assert get_idea(app, idea_id).vote_count == 0
 
 
+def test_voting_for_a_missing_or_hidden_idea_is_not_found(app, member_client, make_idea):
+    from ideaboard.services import ideas
+
+    hidden = make_idea("Hidden soon")
+    with app.app_context():
+        ideas.set_idea_hidden(db.session.get(Idea, hidden), True)
+        db.session.commit()
+    for idea_id in (hidden, hidden + 1000):
+        for intent in ("vote", "unvote"):
+            response = post_form(member_client, f"/ideas/{idea_id}/vote", {"intent": intent},
+                                 headers={"Accept": "application/json"})
+            assert response.status_code == 404
+            assert response.is_json
+    assert get_idea(app, hidden).vote_count == 0
+
+
 def test_visitors_are_sent_to_log_in_to_vote(app, client, make_idea):
     idea_id = make_idea()
     page = client.get("/").get_data(as_text=True)
