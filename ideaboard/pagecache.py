@@ -120,7 +120,8 @@ def cached_page(key: Iterable, render: Callable[[], tuple[str, Iterable[int]]],
         response = Response(status=304)
         response.set_etag(etag, weak=True)
         return response
-    full_key = (request.endpoint, viewer_variant(), *key)
+    # The host too: the feed prints absolute links, and Host is whatever the client sent.
+    full_key = (request.endpoint, viewer_variant(), request.host_url, *key)
     page = pages.get(full_key, generation)
     if page is None:
         page = CachedPage.of(*render(), generation)

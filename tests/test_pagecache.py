@@ -29,6 +29,17 @@ def test_a_vote_from_another_instance_shows_on_a_cached_page(app, client, make_i
     assert _count_shown(client.get("/").get_data(as_text=True), idea_id) == 1
 
 
+def test_a_page_for_one_host_never_serves_another(app, make_idea, member):
+    """The feed prints absolute links from the Host header, which any client can set."""
+    make_idea("Feed entry")
+    visitor, member_client = app.test_client(), app.test_client()
+    log_in(member_client, member)
+    for client in (visitor, member_client):
+        client.get("/feed.atom", base_url="http://evil.example")
+        feed = client.get("/feed.atom", base_url="http://board.example").get_data(as_text=True)
+        assert "evil.example" not in feed and "http://board.example/" in feed
+
+
 def test_unchanged_board_is_served_from_the_cache(app, client, make_idea, monkeypatch):
     make_idea()
     pages.clear()
