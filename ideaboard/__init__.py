@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = True) -> Flask:
-    """Build the app: config, extensions, blueprints, CLI (unless serving only), templates."""
+    """Build the app: config, extensions, blueprints, CLI (unless serving only), templates,
+    middleware."""
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -26,4 +27,5 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     if with_cli:
         setup.register_cli(app)
     setup.register_template_helpers(app)
+    setup.wrap_wsgi(app)
     return app

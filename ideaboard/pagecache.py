@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Generic, Protocol, TypeVar
 
 from flask import Response, g, get_flashed_messages, render_template, request, session
 from flask_login import current_user
@@ -55,16 +56,29 @@ class CachedPage:
         return sum(len(part) for part in self.parts)
 
 
-class PageCache:
-    """An LRU of rendered pages for this process, bounded in bytes; thread-safe."""
+class Entry(Protocol):
+    @property
+    def size(self) -> int: ...
+
+    generation: int
+    stored_at: float
+
+
+E = TypeVar("E", bound=Entry)
+
+
+class PageCache(Generic[E]):
+    """An LRU of rendered pages for this process, bounded in bytes; thread-safe. An entry
+    is stale once the board's generation moved on, or after `ttl` seconds (relative dates
+    such as "3 days ago" age)."""
 
     def __init__(self, max_bytes: int = 8 * 1024 * 1024, ttl: float = 300.0) -> None:
         self.max_bytes, self.ttl = max_bytes, ttl
         self.size = 0
-        self._pages: OrderedDict[tuple, CachedPage] = OrderedDict()
+        self._pages: OrderedDict[tuple, E] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, generation: int) -> CachedPage | None:
+    def get(self, key: tuple, generation: int) -> E | None:
         with self._lock:
             page = self._pages.get(key)
             if page is None:
@@ -75,7 +89,7 @@ class PageCache:
             self._pages.move_to_end(key)
             return page
 
-    def put(self, key: tuple, page: CachedPage) -> None:
+    def put(self, key: tuple, page: E) -> None:
         if page.size > self.max_bytes // 4:
             return
         with self._lock:
@@ -98,7 +112,10 @@ class PageCache:
             self.size = 0
 
 
-pages = PageCache()
+pages: PageCache[CachedPage] = PageCache()
+
+
+SHAREABLE_GENERATION = "ideaboard.shareable_generation"  # see visitor_cache
 
 
 def viewer_variant() -> str:
@@ -115,6 +132,8 @@ def cached_page(key: Iterable, render: Callable[[], tuple[str, Iterable[int]]],
     """Serve `render()`'s page (body, idea ids on it) from the cache while the board is
     unchanged; answers 304 to a browser that already has this generation."""
     generation = current_generation()
+    if not current_user.is_authenticated:
+        request.environ[SHAREABLE_GENERATION] = generation
     etag = _etag(generation)
     if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
         response = Response(status=304)

@@ -28,9 +28,6 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         if not (app.debug or app.testing):
             raise ConfigError("SECRET_KEY must be set (environment or instance/config.py).")
         app.config["SECRET_KEY"] = cfg.dev_secret_key(app.instance_path)
-    if app.config["PROXY_COUNT"]:
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def init_extensions(app: Flask) -> None:
@@ -85,3 +82,14 @@ def register_template_helpers(app: Flask) -> None:
 
     templating.register(app)
     app.after_request(pagecache.personalize)
+
+
+def wrap_wsgi(app: Flask) -> None:
+    """Middleware, innermost first: whole responses for cookie-less visitors, then the
+    proxy's headers (so the visitor cache keys on the host and scheme the proxy saw)."""
+    from ideaboard.visitor_cache import VisitorCache
+
+    app.wsgi_app = VisitorCache(app, app.wsgi_app)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

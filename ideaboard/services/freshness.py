@@ -10,10 +10,12 @@ commit itself runs (SQLite's writers hold the one database lock anyway).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from ideaboard.database import HotTransaction, hot_connections
+from ideaboard.database import HotConnections, HotTransaction, hot_connections
 from ideaboard.extensions import db
 
 _CHANGED = "board_changed"
@@ -32,7 +34,17 @@ def mark_board_changed(transaction: HotTransaction | None = None) -> None:
 
 def current_generation() -> int:
     """The board's generation: one primary-key read."""
-    rows = hot_connections().rows(_READ_GENERATION)
+    return _generation_of(hot_connections())
+
+
+def generation_reader() -> Callable[[], int]:
+    """current_generation for use outside an app context (made inside one)."""
+    connections = hot_connections()
+    return lambda: _generation_of(connections)
+
+
+def _generation_of(connections: HotConnections) -> int:
+    rows = connections.rows(_READ_GENERATION)
     return rows[0][0] if rows else 0
 
 

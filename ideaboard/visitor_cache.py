@@ -1,0 +1,112 @@
+"""Whole responses for visitors who send no cookie, served in front of Flask.
+
+A visitor without a cookie has no session, no account and no flash messages, so a page
+cached by `pagecache.cached_page` comes out byte for byte the same for all of them. The
+first such response at a board generation is kept here as sent (status, headers, body), and
+the next cookie-less GET of the same URL is answered from it after one read of the
+generation, without Flask's request handling, the session or Flask-Login. (Discourse's
+"anonymous cache" does the same for logged-out readers.)
+
+A response is kept only when the view marked it shareable (`pagecache.cached_page` does
+for visitors), it is a
+200 and it sets no cookie: a page that hands out a CSRF token (an idea's comment form) starts
+a session, so it never lands here. The key is the whole URL (scheme, host, path, query), as
+the Atom feed prints absolute links; this middleware sits inside ProxyFix, so the host and
+scheme are the corrected ones.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from flask import Flask
+from werkzeug.http import parse_etags
+
+from ideaboard.pagecache import SHAREABLE_GENERATION, PageCache
+from ideaboard.services.freshness import generation_reader
+
+
+@dataclass(frozen=True)
+class SharedResponse:
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    etag: str
+    generation: int
+    stored_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def size(self) -> int:
+        return len(self.body)
+
+
+class VisitorCache:
+    """WSGI middleware around Flask's wsgi_app (installed by the factory)."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable, max_bytes: int = 4 * 1024 * 1024) -> None:
+        self._app = app
+        self._wsgi_app = wsgi_app
+        self.responses = PageCache(max_bytes=max_bytes)
+        self._read_generation: Callable[[], int] | None = None
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ["REQUEST_METHOD"] != "GET" or "HTTP_COOKIE" in environ:
+            return self._wsgi_app(environ, start_response)
+        key = _url_of(environ)
+        shared = self.responses.get(key, self._generation())
+        if shared is not None:
+            return _send(shared, environ, start_response)
+        return self._pass_on(key, environ, start_response)
+
+    def _generation(self) -> int:
+        if self._read_generation is None:
+            with self._app.app_context():
+                self._read_generation = generation_reader()
+        return self._read_generation()
+
+    def _pass_on(self, key: tuple, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        sent: list = []
+
+        def keep_and_start(status: str, headers: list, exc_info=None):
+            sent[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        body = self._wsgi_app(environ, keep_and_start)
+        generation = environ.get(SHAREABLE_GENERATION)
+        if generation is None or not sent or not sent[0].startswith("200 "):
+            return body
+        status, headers = sent
+        if any(name.lower() == "set-cookie" for name, _ in headers):
+            return body
+        chunks = list(body)
+        if hasattr(body, "close"):
+            body.close()
+        etag = next((value for name, value in headers if name.lower() == "etag"), "")
+        self.responses.put(key, SharedResponse(status, list(headers), b"".join(chunks), etag,
+                                               generation))
+        return chunks
+
+
+def _url_of(environ: dict) -> tuple[str, ...]:
+    return (
+        environ["wsgi.url_scheme"],
+        environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}",
+        environ.get("SCRIPT_NAME", ""),
+        environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+    )
+
+
+def _send(shared: SharedResponse, environ: dict, start_response: Callable) -> list[bytes]:
+    if shared.etag and "HTTP_IF_NONE_MATCH" in environ:
+        wanted = parse_etags(environ["HTTP_IF_NONE_MATCH"])
+        if wanted.contains_weak(shared.etag.removeprefix("W/").strip('"')):
+            start_response("304 Not Modified", [
+                (name, value) for name, value in shared.headers
+                if name.lower() not in ("content-type", "content-length")
+            ])
+            return []
+    start_response(shared.status, list(shared.headers))
+    return [shared.body]
