@@ -1,16 +1,24 @@
-"""The one door for untrusted HTML: Markdown is rendered, then cleaned with bleach."""
+"""The one door for untrusted HTML: Markdown is rendered, then cleaned with bleach.
+
+Rendering happens when text is written (services store the HTML), so bleach and
+markdown-it (3.4 MB) are imported on the first write, not by a worker that only serves
+pages.
+"""
 
 from __future__ import annotations
 
 import html
 import re
-from functools import partial
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING
 
-import bleach
-from bleach.linkifier import LinkifyFilter
-from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from bleach.sanitizer import Cleaner
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
 
 ALLOWED_TAGS = frozenset(
     {"p", "br", "strong", "em", "a", "code", "pre", "blockquote", "ul", "ol", "li", "hr",
@@ -38,22 +46,39 @@ def _set_link_rel(attrs: dict, new: bool = False) -> dict:
     return attrs
 
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
-_markdown.enable(["linkify", "strikethrough"])
-_markdown.core.ruler.push("demote_headings", _demote_headings)
+@dataclass(frozen=True)
+class _Tools:
+    markdown: MarkdownIt
+    cleaner: Cleaner
+    text_only: Cleaner
 
-_cleaner = bleach.sanitizer.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    filters=[partial(LinkifyFilter, callbacks=[_set_link_rel], skip_tags={"pre", "code"})],
-)
+
+@lru_cache(maxsize=1)
+def _tools() -> _Tools:
+    from bleach.linkifier import LinkifyFilter
+    from bleach.sanitizer import Cleaner
+    from markdown_it import MarkdownIt
+
+    markdown = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    markdown.enable(["linkify", "strikethrough"])
+    markdown.core.ruler.push("demote_headings", _demote_headings)
+    cleaner = Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        filters=[partial(LinkifyFilter, callbacks=[_set_link_rel], skip_tags={"pre", "code"})],
+    )
+    return _Tools(markdown, cleaner, Cleaner(tags=set(), strip=True))
+
+
+def _markdown_html(source: str | None) -> str:
+    return _tools().markdown.render((source or "").replace(PAGE_MARK, ""))
 
 
 def render_markdown(source: str) -> str:
     """Markdown to HTML that is safe to put in a page as it is."""
-    return _cleaner.clean(_markdown.render((source or "").replace(PAGE_MARK, "")))
+    return _tools().cleaner.clean(_markdown_html(source))
 
 
 def stored_html(html: str | None) -> Markup:
@@ -62,12 +87,11 @@ def stored_html(html: str | None) -> Markup:
 
 
 EXCERPT_LENGTH = 200
-_text_only = bleach.sanitizer.Cleaner(tags=set(), strip=True)
 
 
 def plain_excerpt(source: str, length: int = EXCERPT_LENGTH) -> str:
     """The Markdown's text without markup, cut at a word boundary: for lists, escaped as text."""
-    text = html.unescape(_text_only.clean(_markdown.render((source or "").replace(PAGE_MARK, ""))))
+    text = html.unescape(_tools().text_only.clean(_markdown_html(source)))
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) <= length:
         return text

@@ -101,3 +101,28 @@ def test_excerpt_is_plain_text_cut_at_a_word():
     assert plain_excerpt("Hello **world** [link](https://x.org)") == "Hello world link"
     cut = plain_excerpt("word " * 100, length=30)
     assert cut.endswith("…") and len(cut) <= 30 and "wor…" not in cut
+
+
+def test_a_worker_that_only_serves_pages_never_loads_the_markdown_tools(tmp_path):
+    """bleach and markdown-it are loaded by the first write that renders Markdown."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from flask_migrate import upgrade\n"
+        "from ideaboard import create_app\n"
+        f"app = create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/x.sqlite',"
+        " 'SECRET_KEY': 'x'})\n"
+        "with app.app_context():\n"
+        "    upgrade()\n"
+        "for path in ('/', '/?sort=trending', '/feed.atom', '/login', '/signup'):\n"
+        "    assert app.test_client().get(path).status_code == 200, path\n"
+        "print(sorted(m for m in ('bleach', 'markdown_it') if m in sys.modules))\n"
+        "from ideaboard.sanitize import render_markdown\n"
+        "render_markdown('*hi*')\n"
+        "print(sorted(m for m in ('bleach', 'markdown_it') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True, cwd=Path(__file__).resolve().parent.parent)
+    assert result.stdout.split("\n")[:2] == ["[]", "['bleach', 'markdown_it']"]
