@@ -44,3 +44,5 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
+    assert all(len(headers.getlist(name)) == 1 for name in (
+        "Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"))
