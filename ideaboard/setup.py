@@ -33,7 +33,9 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
 def init_extensions(app: Flask) -> None:
     from ideaboard import database
     from ideaboard.services import freshness
+    from ideaboard.sessions import RememberingSessionInterface
 
+    app.session_interface = RememberingSessionInterface()
     db.init_app(app)
     database.tune_connections(app)
     freshness.install()
