@@ -59,21 +59,22 @@ class HotConnections:
         self._lock = threading.Lock()
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
-    def rows(self, sql: str) -> list[tuple]:
-        """All rows of `sql` (no parameters: callers format only integers into it)."""
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
+        """All rows of `sql`, in autocommit."""
         try:
-            return self._run(sql)
+            return self._run(sql, params)
         except self._engine.dialect.loaded_dbapi.Error:
             self.close()  # say, after a database restart: every idle connection is broken
-            return self._run(sql)
+            return self._run(sql, params)
 
-    def _run(self, sql: str) -> list[tuple]:
-        with self._connection() as connection:
-            cursor = connection.cursor()
-            cursor.execute(sql)
-            rows = cursor.fetchall()
-            cursor.close()
-        return rows
+    def _run(self, sql: str, params: dict[str, Any] | None) -> list[tuple]:
+        with self._slot() as slot:
+            if params is None:
+                slot.cursor.execute(sql)
+            else:
+                slot.cursor.execute(_driver_sql(sql, self._dialect),
+                                    _driver_params(params, self._dialect))
+            return slot.cursor.fetchall()
 
     def in_transaction(self, work: Callable[[HotTransaction], T]) -> T:
         """`work(transaction)` in one write transaction: committed when it returns, rolled
@@ -100,8 +101,8 @@ class HotConnections:
         pipeline: they travel together until a result is needed, and COMMIT goes with the
         statements before it."""
         dbapi_error = self._engine.dialect.loaded_dbapi.Error
-        with self._writer_lock(), self._connection() as connection:
-            transaction = HotTransaction(connection, self._dialect)
+        with self._slot() as slot, slot.writer_lock():
+            transaction = HotTransaction(slot, self._dialect)
             try:
                 with transaction.pipeline():
                     transaction.execute("BEGIN IMMEDIATE" if self._dialect == "sqlite"
@@ -122,21 +123,21 @@ class HotConnections:
         return result
 
     @contextmanager
-    def _connection(self) -> Iterator:
-        """An idle connection, given back when the block ends; dropped after a database
-        error, or if a transaction broke on it."""
-        connection = self._take()
+    def _slot(self) -> Iterator[_Slot]:
+        """An idle slot, given back when the block ends; dropped after a database error,
+        or if a transaction broke on it."""
+        slot = self._take()
         try:
-            yield connection
+            yield slot
         except (self._engine.dialect.loaded_dbapi.Error, _UncommittedBreak):
-            connection.invalidate()
+            slot.discard()
             raise
         finally:
-            if connection.is_valid:
+            if slot.connection.is_valid:
                 with self._lock:
-                    self._idle.append(connection)
+                    self._idle.append(slot)
 
-    def _take(self):
+    def _take(self) -> _Slot:
         with self._lock:
             if self._idle:
                 return self._idle.pop()
@@ -145,22 +146,43 @@ class HotConnections:
             connection.driver_connection.autocommit = True
         else:
             connection.driver_connection.isolation_level = None  # we say BEGIN and COMMIT
-        return connection
-
-    @contextmanager
-    def _writer_lock(self) -> Iterator[None]:
-        if self._writer_lock_path is None:
-            yield
-            return
-        with open(self._writer_lock_path, "a") as lock_file:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-            yield  # closing the file releases the lock
+        return _Slot(connection, self._writer_lock_path)
 
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
-        for connection in idle:
-            connection.invalidate()  # not back to the pool: its transaction mode is ours
+        for slot in idle:
+            slot.discard()
+
+
+class _Slot:
+    """A pooled driver connection in our transaction mode, with a cursor of its own and,
+    on SQLite, its own handle on the writer lock file, kept from one use to the next."""
+
+    def __init__(self, connection, writer_lock_path: str | None) -> None:
+        self.connection = connection
+        self.cursor = connection.driver_connection.cursor()
+        self._writer_lock_path = writer_lock_path
+        self._lock_file = None
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        if self._writer_lock_path is None:
+            yield
+            return
+        if self._lock_file is None:
+            self._lock_file = open(self._writer_lock_path, "a")  # noqa: SIM115 (kept open)
+        fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+
+    def discard(self) -> None:
+        if self._lock_file is not None:
+            self._lock_file.close()
+        if self.connection.is_valid:
+            self.connection.invalidate()  # not back to the pool: its transaction mode is ours
 
 
 def _writer_lock_path(engine: Engine) -> str | None:
@@ -181,9 +203,9 @@ class _UncommittedBreak(Exception):
 class HotTransaction:
     """The statements of one HotConnections transaction."""
 
-    def __init__(self, connection, dialect: str) -> None:
-        self._connection = connection
-        self._cursor = None  # made by the first statement, where a broken connection shows
+    def __init__(self, slot: _Slot, dialect: str) -> None:
+        self._connection = slot.connection
+        self._cursor = slot.cursor
         self._dialect = dialect
         self.before_commit: list[str] = []  # each runs once, last, before COMMIT
         self.commit_sent = False
@@ -201,8 +223,6 @@ class HotTransaction:
         return self._dialect
 
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
-        if self._cursor is None:
-            self._cursor = self._connection.cursor()
         if params is None:
             self._cursor.execute(sql)
         else:

@@ -70,8 +70,8 @@ def test_broken_idle_connections_are_replaced_before_a_transaction(app, make_ide
         votes.set_vote(member.id, idea_id, True)
         connections.rows("SELECT 1")
         assert connections._idle
-        for connection in connections._idle:
-            _break(connection)
+        for slot in connections._idle:
+            _break(slot.connection)
         assert votes.set_vote(member.id, idea_id, False).vote_count == 0
     assert _vote_rows(app, idea_id) == 0
 

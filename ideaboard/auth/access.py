@@ -37,7 +37,7 @@ def load_user(user_id: str) -> SignedIn | None:
     if not user_id.isdigit():
         return None
     rows = hot_connections().rows(
-        f"SELECT id, display_name, role FROM users WHERE id = {int(user_id)}"
+        "SELECT id, display_name, role FROM users WHERE id = :id", {"id": int(user_id)}
     )
     return SignedIn(rows[0][0], rows[0][1], Role(rows[0][2])) if rows else None
 

@@ -61,6 +61,6 @@ def test_a_broken_reader_connection_is_replaced(app, make_idea, member):
     with app.app_context():
         first = current_generation()
         reader = app.extensions["ideaboard.hot_connections"]
-        for connection in reader._idle:
-            connection.driver_connection.close()
+        for slot in reader._idle:
+            slot.connection.driver_connection.close()
         assert current_generation() == first
