@@ -101,25 +101,27 @@ class HotConnections:
         pipeline: they travel together until a result is needed, and COMMIT goes with the
         statements before it."""
         dbapi_error = self._engine.dialect.loaded_dbapi.Error
-        with self._slot() as slot, slot.writer_lock():
-            transaction = HotTransaction(slot, self._dialect)
-            try:
-                with transaction.pipeline():
-                    transaction.execute("BEGIN IMMEDIATE" if self._dialect == "sqlite"
-                                        else "BEGIN")
-                    try:
-                        result = work(transaction)
-                    except BaseException:
-                        transaction.execute("ROLLBACK")
+        with self._slot() as slot:
+            with slot.writer_lock():
+                transaction = HotTransaction(slot, self._dialect)
+                try:
+                    with transaction.pipeline():
+                        transaction.execute("BEGIN IMMEDIATE" if self._dialect == "sqlite"
+                                            else "BEGIN")
+                        try:
+                            result = work(transaction)
+                        except BaseException:
+                            transaction.execute("ROLLBACK")
+                            raise
+                        for sql in dict.fromkeys(transaction.before_commit):
+                            transaction.execute(sql)
+                        transaction.commit_sent = True
+                        transaction.execute("COMMIT")
+                except dbapi_error as error:
+                    if transaction.commit_sent:
                         raise
-                    for sql in dict.fromkeys(transaction.before_commit):
-                        transaction.execute(sql)
-                    transaction.commit_sent = True
-                    transaction.execute("COMMIT")
-            except dbapi_error as error:
-                if transaction.commit_sent:
-                    raise
-                raise _UncommittedBreak(error) from error
+                    raise _UncommittedBreak(error) from error
+            slot.committed()
         return result
 
     @contextmanager
@@ -155,6 +157,9 @@ class HotConnections:
             slot.discard()
 
 
+CHECKPOINT_EVERY = 100  # commits; a vote adds ~10 pages, SQLite's default is every 1,000
+
+
 class _Slot:
     """A pooled driver connection in our transaction mode, with a cursor of its own and,
     on SQLite, its own handle on the writer lock file, kept from one use to the next."""
@@ -164,6 +169,9 @@ class _Slot:
         self.cursor = connection.driver_connection.cursor()
         self._writer_lock_path = writer_lock_path
         self._lock_file = None
+        self._commits = 0
+        if writer_lock_path is not None:
+            self.cursor.execute("PRAGMA wal_autocheckpoint=0")
 
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
@@ -177,6 +185,16 @@ class _Slot:
             yield
         finally:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+
+    def committed(self) -> None:
+        """On SQLite, copy the WAL back into the database now and then, outside the writer
+        lock: this connection's own automatic checkpoints are off, because SQLite runs them
+        inside COMMIT, while the lock file still holds every other writer back."""
+        if self._writer_lock_path is None:
+            return
+        self._commits += 1
+        if self._commits % CHECKPOINT_EVERY == 0:
+            self.cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def discard(self) -> None:
         if self._lock_file is not None:

@@ -113,3 +113,25 @@ def test_sqlite_writers_queue_on_the_shared_lock_file(sqlite_app, tmp_path):
     assert done.wait(5)  # released when the file closed
     voter.join()
     assert _vote_rows(sqlite_app, idea_id) == 1
+
+
+def test_sqlite_votes_checkpoint_the_wal_outside_the_writer_lock(sqlite_app, tmp_path):
+    """Automatic checkpoints, which SQLite runs inside COMMIT (so under the writer lock),
+    are off for votes; they copy the WAL back every CHECKPOINT_EVERY commits instead, so it
+    stays small."""
+    from ideaboard.database import CHECKPOINT_EVERY
+
+    member_id, idea_id = sqlite_app.config["test_ids"]
+    wal = tmp_path / "writers.sqlite-wal"
+    with sqlite_app.app_context():
+        connections = hot_connections()
+        votes.set_vote(member_id, idea_id, True)
+        autocheckpoint = connections._idle[0].cursor.execute("PRAGMA wal_autocheckpoint")
+        assert autocheckpoint.fetchone() == (0,)
+        sizes = []
+        for n in range(6 * CHECKPOINT_EVERY):
+            votes.set_vote(member_id, idea_id, n % 2 == 0)
+            sizes.append(wal.stat().st_size)
+    # The WAL is written from its start again after each checkpoint, so it stops growing
+    # (with no checkpoint at all it would be three times as long at the end).
+    assert sizes[-1] <= sizes[2 * CHECKPOINT_EVERY]
