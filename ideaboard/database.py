@@ -169,6 +169,7 @@ class _Slot:
         self.cursor = connection.driver_connection.cursor()
         self._writer_lock_path = writer_lock_path
         self._lock_file = None
+        self._later_cursor = None
         self._commits = 0
         if writer_lock_path is not None:
             self.cursor.execute("PRAGMA wal_autocheckpoint=0")
@@ -185,6 +186,13 @@ class _Slot:
             yield
         finally:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+
+    def later_cursor(self):
+        """A second cursor, for results read after the transaction (its results then are
+        not replaced by the statements sent after it)."""
+        if self._later_cursor is None:
+            self._later_cursor = self.connection.driver_connection.cursor()
+        return self._later_cursor
 
     def committed(self) -> None:
         """On SQLite, copy the WAL back into the database now and then, outside the writer
@@ -222,6 +230,7 @@ class HotTransaction:
     """The statements of one HotConnections transaction."""
 
     def __init__(self, slot: _Slot, dialect: str) -> None:
+        self._slot = slot
         self._connection = slot.connection
         self._cursor = slot.cursor
         self._dialect = dialect
@@ -246,6 +255,22 @@ class HotTransaction:
         else:
             self._cursor.execute(_driver_sql(sql, self._dialect),
                                  _driver_params(params, self._dialect))
+
+    def first_after_commit(self, sql: str,
+                           params: dict[str, Any]) -> Callable[[], tuple | None]:
+        """Run `sql`; its first row (or None) is read once the transaction has committed,
+        so on PostgreSQL it travels with the COMMIT instead of costing a round trip."""
+        if self._dialect != "postgresql":
+            row = self.first(sql, params)
+            return lambda: row
+        cursor = self._slot.later_cursor()
+        cursor.execute(_driver_sql(sql, self._dialect), _driver_params(params, self._dialect))
+
+        def read() -> tuple | None:
+            rows = cursor.fetchall()
+            return rows[0] if rows else None
+
+        return read
 
     def first(self, sql: str, params: dict[str, Any]) -> tuple | None:
         """The first row of `sql`, or None (reading every row, as RETURNING needs on

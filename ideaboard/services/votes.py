@@ -9,6 +9,7 @@ own (`set_vote`); the demo data and tests run them in the ORM session's transact
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,12 +24,17 @@ _INSERT_IF_ABSENT = (
     f" SELECT :user_id, id, :at FROM ideas WHERE id = :idea_id AND {PUBLIC_IDEA.text}"
     " ON CONFLICT (user_id, idea_id) DO NOTHING RETURNING created_at"
 )
-_DELETE = "DELETE FROM votes WHERE user_id = :user_id AND idea_id = :idea_id RETURNING created_at"
-# Only ideas on the board take votes: an idea hidden or withdrawn since (or whose vote is
-# being withdrawn) matches no row here, and the transaction is then rolled back.
+# Likewise a vote is only taken back from an idea on the board.
+_DELETE = (
+    "DELETE FROM votes WHERE user_id = :user_id AND idea_id = :idea_id"
+    f" AND idea_id IN (SELECT id FROM ideas WHERE id = :idea_id AND {PUBLIC_IDEA.text})"
+    " RETURNING created_at"
+)
+# Only after one of those changed a vote row, so the idea is there (an idea hidden at the
+# same moment is counted as if the vote came just before).
 _ADJUST = (
     "UPDATE ideas SET vote_count = vote_count + :by, trending_score = trending_score + :weight"
-    f" WHERE id = :idea_id AND {PUBLIC_IDEA.text} RETURNING vote_count"
+    " WHERE id = :idea_id RETURNING vote_count"
 )
 _COUNT = f"SELECT vote_count FROM ideas WHERE id = :idea_id AND {PUBLIC_IDEA.text}"
 _HAS_VOTED = "SELECT 1 FROM votes WHERE user_id = :user_id AND idea_id = :idea_id"
@@ -52,12 +58,16 @@ def _first(transaction: HotTransaction | None, sql: str, **params) -> tuple | No
 
 
 def _adjust_counts(transaction: HotTransaction | None, idea_id: int, by: int,
-                   weight: float) -> int:
-    row = _first(transaction, _ADJUST, idea_id=idea_id, by=by, weight=weight)
-    if row is None:
-        raise NotOnTheBoard(idea_id)
+                   weight: float) -> Callable[[], int]:
+    """Move the idea's counters by one vote; the new count, to read once committed (a
+    HotTransaction sends this statement with its COMMIT, saving a round trip)."""
+    params = {"idea_id": idea_id, "by": by, "weight": weight}
     mark_board_changed(transaction)
-    return row[0]
+    if transaction is None:
+        count = session_first(_ADJUST, params)[0]
+        return lambda: count
+    row = transaction.first_after_commit(_ADJUST, params)
+    return lambda: row()[0]
 
 
 def cast_vote(user_id: int, idea_id: int, at: datetime | None = None) -> bool:
@@ -67,8 +77,9 @@ def cast_vote(user_id: int, idea_id: int, at: datetime | None = None) -> bool:
 
 
 def _cast(transaction: HotTransaction | None, user_id: int, idea_id: int,
-          at: datetime | None) -> int | None:
-    """The new vote count, or None if the vote was already there."""
+          at: datetime | None) -> Callable[[], int] | None:
+    """The new vote count (see _adjust_counts), or None if the vote was already there or
+    the idea takes no votes."""
     row = _first(transaction, _INSERT_IF_ABSENT, user_id=user_id, idea_id=idea_id,
                  at=at or utcnow())
     if row is None:
@@ -82,7 +93,8 @@ def withdraw_vote(user_id: int, idea_id: int) -> bool:
     return _withdraw(None, user_id, idea_id) is not None
 
 
-def _withdraw(transaction: HotTransaction | None, user_id: int, idea_id: int) -> int | None:
+def _withdraw(transaction: HotTransaction | None, user_id: int,
+              idea_id: int) -> Callable[[], int] | None:
     row = _first(transaction, _DELETE, user_id=user_id, idea_id=idea_id)
     if row is None:
         return None
@@ -95,10 +107,11 @@ def set_vote(user_id: int, idea_id: int, voted: bool) -> VoteState:
 
     The busiest write, so it runs on a driver connection, not the ORM session: three
     statements (vote row, counters, generation) between BEGIN and COMMIT, in two round
-    trips to PostgreSQL. Raises
-    NotOnTheBoard, having changed nothing, for an idea that takes no votes.
+    trips to PostgreSQL. Raises NotOnTheBoard, having changed nothing, for an idea that
+    takes no votes.
     """
-    def toggle(transaction: HotTransaction) -> int:
+
+    def toggle(transaction: HotTransaction) -> Callable[[], int]:
         if voted:
             count = _cast(transaction, user_id, idea_id, None)
         else:
@@ -107,10 +120,11 @@ def set_vote(user_id: int, idea_id: int, voted: bool) -> VoteState:
             row = transaction.first(_COUNT, {"idea_id": idea_id})
             if row is None:
                 raise NotOnTheBoard(idea_id)
-            count = row[0]
+            return lambda: row[0]
         return count
 
-    return VoteState(voted=voted, vote_count=hot_connections().in_transaction(toggle))
+    count = hot_connections().in_transaction(toggle)
+    return VoteState(voted=voted, vote_count=count())
 
 
 def has_voted(user_id: int, idea_id: int) -> bool:
