@@ -71,13 +71,14 @@ def seed_demo_command(seed: int) -> None:
 @with_appcontext
 def seed_command(ideas: int, members: int, votes: int, comments: int, seed_value: int) -> None:
     """Add a large, realistic board in bulk (for benchmarks): Zipf-skewed votes, a year of ideas."""
-    from ideaboard.seeding import SEED_PASSWORD, SeedPlan, seed_board
+    from ideaboard.seeding import SEED_PASSWORD, SeedPlan, seed_board, settle_after_load
 
     if votes > ideas * members:
         raise click.BadParameter("more votes than member-idea pairs", param_hint="--votes")
     started = time.perf_counter()
     counts = seed_board(SeedPlan(ideas, members, votes, comments, seed_value))
     db.session.commit()
+    settle_after_load()
     summary = ", ".join(f"{n:,} {what}" for what, n in counts.items())
     click.echo(f"Seeded {summary} in {time.perf_counter() - started:.1f} s "
                f"(members' password: {SEED_PASSWORD}).")

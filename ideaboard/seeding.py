@@ -216,3 +216,17 @@ def seed_board(plan: SeedPlan, now: datetime | None = None) -> dict[str, int]:
     _sync_sequences()
     mark_board_changed()
     return counts
+
+
+LOADED_TABLES = ("users", "ideas", "votes", "comments")
+
+
+def settle_after_load() -> None:
+    """After a bulk load (committed), on PostgreSQL: VACUUM ANALYZE the loaded tables, the
+    work autovacuum would start on its own a minute later (statistics for the planner, the
+    visibility map for index-only scans), so the board runs as it will from then on instead
+    of alongside that catch-up. SQLite has no such background work."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(LOADED_TABLES)}")

@@ -68,3 +68,19 @@ def test_recompute_trending_repairs_drifted_counts(app, runner, make_idea):
     assert runner.invoke(args=["recompute-trending"]).exit_code == 0
     with app.app_context():
         assert db.session.get(Idea, idea_id).vote_count == 0
+
+
+def test_seed_loads_a_board_and_leaves_postgresql_vacuumed(app, runner):
+    from sqlalchemy import text
+
+    result = runner.invoke(args=["seed", "--ideas", "50", "--members", "10", "--votes", "200",
+                                 "--comments", "40"])
+    assert result.exit_code == 0, result.output
+    assert "50 ideas, 200 votes" in result.output
+    with app.app_context():
+        assert db.session.scalar(text("SELECT sum(vote_count) FROM ideas")) == 200
+        if db.engine.dialect.name == "postgresql":  # SQLite has no background vacuum
+            vacuumed = db.session.scalar(text(
+                "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'ideas'"
+                " AND last_vacuum IS NOT NULL AND last_analyze IS NOT NULL"))
+            assert vacuumed == 1
