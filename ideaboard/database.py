@@ -157,7 +157,10 @@ class HotConnections:
             slot.discard()
 
 
-CHECKPOINT_EVERY = 100  # commits; a vote adds ~10 pages, SQLite's default is every 1,000
+# Commits between checkpoints. A vote adds ~10 pages to the WAL, many of them the same
+# index pages again, so a longer interval copies fewer pages in all (1,000 commits gave ~20 %
+# more votes/s than 100); the WAL file grows to ~40 MB.
+CHECKPOINT_EVERY = 1000
 
 
 class _Slot:
@@ -195,9 +198,10 @@ class _Slot:
         return self._later_cursor
 
     def committed(self) -> None:
-        """On SQLite, copy the WAL back into the database now and then, outside the writer
-        lock: this connection's own automatic checkpoints are off, because SQLite runs them
-        inside COMMIT, while the lock file still holds every other writer back."""
+        """On SQLite, copy the WAL back into the database every CHECKPOINT_EVERY commits,
+        outside the writer lock: this connection's own automatic checkpoints are off,
+        because SQLite runs them inside COMMIT, while the lock file holds the other
+        writers back."""
         if self._writer_lock_path is None:
             return
         self._commits += 1
