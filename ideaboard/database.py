@@ -60,6 +60,10 @@ class HotConnections:
         self._lock = threading.Lock()
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
+    @property
+    def dialect(self) -> str:
+        return self._dialect
+
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
         """All rows of `sql`, in autocommit."""
         try:

@@ -2,8 +2,9 @@
 such a commit also raises the board's generation, and everything cached under an older
 generation is stale.
 
-The bump is the last statement of the changing transaction itself, so the change and the
-new generation become visible together and a crash cannot separate them. Writers all update
+The bump is the last statement of the changing transaction itself (or part of its one
+statement, see `bump_sql`), so the change and the new generation become visible together
+and a crash cannot separate them. Writers all update
 the one counter row, so they queue for it; as the last statement, it is held only while the
 commit itself runs (SQLite's writers hold the one database lock anyway).
 """
@@ -30,6 +31,12 @@ def mark_board_changed(transaction: HotTransaction | None = None) -> None:
         db.session.info[_CHANGED] = True
     else:
         transaction.before_commit.append(_BUMP)
+
+
+def bump_sql(when: str) -> str:
+    """The bump as one statement that runs only `when` (an SQL condition): for a write that
+    is a single statement with its bump inside, as a votes' is on PostgreSQL."""
+    return f"{_BUMP} AND {when}"
 
 
 def current_generation() -> int:

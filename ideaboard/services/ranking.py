@@ -39,6 +39,16 @@ def trending_weight(at: datetime) -> float:
     return 2.0 ** ((at - EPOCH) / HALF_LIFE)
 
 
+def trending_weight_sql(column: str) -> str:
+    """trending_weight of a timestamp column (naive UTC), computed by PostgreSQL to the same
+    double: whole microseconds since EPOCH over HALF_LIFE's, both exact in a double and
+    divided as Python divides them, then 2 to that power by the C library's pow()."""
+    epoch = (EPOCH - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    half_life = HALF_LIFE // timedelta(microseconds=1)
+    return (f"power(2.0::float8, ((extract(epoch FROM {column}) * 1000000)::bigint - {epoch})"
+            f"::float8 / {half_life}::float8)")
+
+
 class Sort(enum.StrEnum):
     TOP = "top"
     TRENDING = "trending"

@@ -4,7 +4,9 @@ Votes are the busiest write: a toggle is three statements (the vote row, the ide
 counters returning the new count, the board's generation) written once as SQL that both
 databases run. A member's toggle runs them on a driver connection in a transaction of its
 own (`set_vote`); the demo data and tests run them in the ORM session's transaction
-(`cast_vote`, `withdraw_vote`).
+(`cast_vote`, `withdraw_vote`). On PostgreSQL a member's toggle is those three as one
+statement (data-modifying WITH queries), sent together with BEGIN and COMMIT: one round
+trip.
 """
 
 from __future__ import annotations
@@ -15,21 +17,22 @@ from datetime import datetime
 
 from ideaboard.database import HotTransaction, hot_connections, session_first, utc_datetime
 from ideaboard.models import PUBLIC_IDEA, utcnow
-from ideaboard.services.freshness import mark_board_changed
-from ideaboard.services.ranking import trending_weight
+from ideaboard.services.freshness import bump_sql, mark_board_changed
+from ideaboard.services.ranking import trending_weight, trending_weight_sql
 
 # A vote row only for an idea on the board (so no foreign-key error for a missing one).
 _INSERT_IF_ABSENT = (
     "INSERT INTO votes (user_id, idea_id, created_at)"
     f" SELECT :user_id, id, :at FROM ideas WHERE id = :idea_id AND {PUBLIC_IDEA.text}"
-    " ON CONFLICT (user_id, idea_id) DO NOTHING RETURNING created_at"
+    " ON CONFLICT (user_id, idea_id) DO NOTHING"
 )
 # Likewise a vote is only taken back from an idea on the board.
 _DELETE = (
     "DELETE FROM votes WHERE user_id = :user_id AND idea_id = :idea_id"
     f" AND idea_id IN (SELECT id FROM ideas WHERE id = :idea_id AND {PUBLIC_IDEA.text})"
-    " RETURNING created_at"
 )
+_CAST_ROW = f"{_INSERT_IF_ABSENT} RETURNING created_at"
+_WITHDRAW_ROW = f"{_DELETE} RETURNING created_at"
 # Only after one of those changed a vote row, so the idea is there (an idea hidden at the
 # same moment is counted as if the vote came just before).
 _ADJUST = (
@@ -37,6 +40,26 @@ _ADJUST = (
     " WHERE id = :idea_id RETURNING vote_count"
 )
 _COUNT = f"SELECT vote_count FROM ideas WHERE id = :idea_id AND {PUBLIC_IDEA.text}"
+
+# The same on PostgreSQL as one statement each way. Every part sees the board as the
+# statement began, so the last SELECT gives the count before it: the answer when nothing
+# changed (NULL for an idea that takes no votes).
+_ANSWER_AND_BUMP = f"""
+, bumped AS ({bump_sql("EXISTS (SELECT FROM counted)")})
+SELECT coalesce((SELECT vote_count FROM counted), ({_COUNT}))"""
+_CAST_IN_ONE = f"""
+WITH cast_vote AS ({_INSERT_IF_ABSENT} RETURNING idea_id),
+counted AS (
+  UPDATE ideas SET vote_count = vote_count + 1, trending_score = trending_score + :weight
+  WHERE id IN (SELECT idea_id FROM cast_vote) RETURNING vote_count
+){_ANSWER_AND_BUMP}"""
+_WITHDRAW_IN_ONE = f"""
+WITH withdrawn AS ({_DELETE} RETURNING idea_id, created_at),
+counted AS (
+  UPDATE ideas SET vote_count = vote_count - 1,
+    trending_score = trending_score - {trending_weight_sql("withdrawn.created_at")}
+  FROM withdrawn WHERE ideas.id = withdrawn.idea_id RETURNING vote_count
+){_ANSWER_AND_BUMP}"""
 _HAS_VOTED = "SELECT 1 FROM votes WHERE user_id = :user_id AND idea_id = :idea_id"
 
 
@@ -80,7 +103,7 @@ def _cast(transaction: HotTransaction | None, user_id: int, idea_id: int,
           at: datetime | None) -> Callable[[], int] | None:
     """The new vote count (see _adjust_counts), or None if the vote was already there or
     the idea takes no votes."""
-    row = _first(transaction, _INSERT_IF_ABSENT, user_id=user_id, idea_id=idea_id,
+    row = _first(transaction, _CAST_ROW, user_id=user_id, idea_id=idea_id,
                  at=at or utcnow())
     if row is None:
         return None
@@ -95,7 +118,7 @@ def withdraw_vote(user_id: int, idea_id: int) -> bool:
 
 def _withdraw(transaction: HotTransaction | None, user_id: int,
               idea_id: int) -> Callable[[], int] | None:
-    row = _first(transaction, _DELETE, user_id=user_id, idea_id=idea_id)
+    row = _first(transaction, _WITHDRAW_ROW, user_id=user_id, idea_id=idea_id)
     if row is None:
         return None
     return _adjust_counts(transaction, idea_id, -1, -trending_weight(utc_datetime(row[0])))
@@ -106,10 +129,12 @@ def set_vote(user_id: int, idea_id: int, voted: bool) -> VoteState:
     own, committed when this returns.
 
     The busiest write, so it runs on a driver connection, not the ORM session: three
-    statements (vote row, counters, generation) between BEGIN and COMMIT, in two round
-    trips to PostgreSQL. Raises NotOnTheBoard, having changed nothing, for an idea that
-    takes no votes.
+    statements (vote row, counters, generation) between BEGIN and COMMIT, one on
+    PostgreSQL. Raises NotOnTheBoard, having changed nothing, for an idea that takes no
+    votes.
     """
+    if hot_connections().dialect == "postgresql":
+        return _set_vote_in_one(user_id, idea_id, voted)
 
     def toggle(transaction: HotTransaction) -> Callable[[], int]:
         if voted:
@@ -125,6 +150,22 @@ def set_vote(user_id: int, idea_id: int, voted: bool) -> VoteState:
 
     count = hot_connections().in_transaction(toggle)
     return VoteState(voted=voted, vote_count=count())
+
+
+def _set_vote_in_one(user_id: int, idea_id: int, voted: bool) -> VoteState:
+    """set_vote in one statement, sent with BEGIN and COMMIT: one round trip."""
+    now = utcnow()
+    if voted:
+        sql, params = _CAST_IN_ONE, {"user_id": user_id, "idea_id": idea_id, "at": now,
+                                     "weight": trending_weight(now)}
+    else:
+        sql, params = _WITHDRAW_IN_ONE, {"user_id": user_id, "idea_id": idea_id}
+    row = hot_connections().in_transaction(
+        lambda transaction: transaction.first_after_commit(sql, params))()
+    (count,) = row
+    if count is None:
+        raise NotOnTheBoard(idea_id)
+    return VoteState(voted=voted, vote_count=count)
 
 
 def has_voted(user_id: int, idea_id: int) -> bool:

@@ -45,6 +45,15 @@ def test_no_bump_for_rolled_back_or_idle_commits(app, make_idea, member):
     assert _generation(app) == before
 
 
+def test_no_bump_for_a_vote_already_as_asked(app, make_idea, member):
+    idea_id = make_idea()
+    with app.app_context():
+        votes.set_vote(member.id, idea_id, True)
+        before = current_generation()
+        assert votes.set_vote(member.id, idea_id, True).vote_count == 1
+    assert _generation(app) == before
+
+
 def test_no_bump_for_a_vote_refused(app, make_idea, member):
     idea_id = make_idea()
     with app.app_context():

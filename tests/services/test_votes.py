@@ -58,6 +58,23 @@ def test_vote_and_unvote_move_count_and_trending_together(app, make_idea, member
         assert back.trending_score == pytest.approx(before, rel=1e-9)
 
 
+def test_a_toggle_moves_trending_by_the_weight_of_its_vote_and_back(app, make_idea, member):
+    """set_vote's own statements (one on PostgreSQL, which computes the weight it takes
+    back itself) keep trending_score the sum of its votes' weights."""
+    idea_id = make_idea()
+    with app.app_context():
+        before = db.session.get(Idea, idea_id).trending_score
+        db.session.rollback()
+        assert votes.set_vote(member.id, idea_id, True) == votes.VoteState(True, 1)
+        voted_at = db.session.scalar(select(Vote.created_at).where(Vote.idea_id == idea_id))
+        assert db.session.get(Idea, idea_id).trending_score == pytest.approx(
+            before + trending_weight(voted_at), rel=1e-12)
+        db.session.rollback()
+        assert votes.set_vote(member.id, idea_id, False) == votes.VoteState(False, 0)
+        db.session.expire_all()
+        assert db.session.get(Idea, idea_id).trending_score == pytest.approx(before, rel=1e-12)
+
+
 def test_the_schema_refuses_a_second_vote_row(app, make_idea, member):
     idea_id = make_idea()
     with app.app_context():
