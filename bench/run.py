@@ -147,7 +147,7 @@ def measure(settings: Settings, base: str, name: str, target: Target | None) -> 
         log(f"  {name}: n/a")
         return None
     checked = {} if target.prepare else check_target(base, name, target)
-    if settings.warmup:  # not recorded: both workers import, connect, compile, fill caches
+    if settings.warmup:  # not recorded: every worker imports, connects, compiles, fills caches
         wrk.run(wrk_command(settings, base, target, settings.warmup))
     runs = []
     for _ in range(settings.repeat):
@@ -335,7 +335,9 @@ def parse_args(argv: list[str] | None = None) -> Settings:
                         help="seconds of unrecorded wrk before each target (0: none)")
     parser.add_argument("--connections", type=int, default=16,
                         help="wrk connections, and members who vote and comment")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
+                        help="gunicorn sync workers (default %(default)s: 2 × cores + 1, "
+                        "as gunicorn advises)")
     parser.add_argument("--database-url", help="a PostgreSQL URL (its public schema is "
                         "dropped and reseeded); default: SQLite files in bench/.data/")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS,
