@@ -336,7 +336,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--connections", type=int, default=16,
                         help="wrk connections, and members who vote and comment")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
-                        help="gunicorn sync workers (default %(default)s: 2 × cores + 1, "
+                        help="gunicorn sync workers (default %(default)s: 2 x cores + 1, "
                         "as gunicorn advises)")
     parser.add_argument("--database-url", help="a PostgreSQL URL (its public schema is "
                         "dropped and reseeded); default: SQLite files in bench/.data/")

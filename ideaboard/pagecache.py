@@ -131,8 +131,9 @@ def cached_page(key: Iterable, render: Callable[[], tuple[str, Iterable[int]]],
                 mimetype: str = "text/html") -> Response:
     """Serve `render()`'s page (body, idea ids on it) from the cache while the board is
     unchanged; answers 304 to a browser that already has this generation."""
+    member = current_user.is_authenticated  # first: a member's load reads the generation too
     generation = current_generation()
-    if not current_user.is_authenticated:
+    if not member:
         request.environ[SHAREABLE_GENERATION] = generation
     etag = _etag(generation)
     if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
@@ -145,7 +146,7 @@ def cached_page(key: Iterable, render: Callable[[], tuple[str, Iterable[int]]],
     if page is None:
         page = CachedPage.of(*render(), generation)
         pages.put(full_key, page)
-    if current_user.is_authenticated and page.idea_ids:
+    if member and page.idea_ids:
         g.voted_ids = votes.voted_idea_ids(current_user.id, list(page.idea_ids))
     response = Response(fill(page.parts), mimetype=mimetype)
     response.set_etag(etag, weak=True)

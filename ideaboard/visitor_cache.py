@@ -5,7 +5,8 @@ cached by `pagecache.cached_page` comes out byte for byte the same for all of th
 first such response at a board generation is kept here as sent (status, headers, body), and
 the next cookie-less GET of the same URL is answered from it after one read of the
 generation, without Flask's request handling, the session or Flask-Login. (Discourse's
-"anonymous cache" does the same for logged-out readers.)
+"anonymous cache" does the same for logged-out readers.) A request that goes on to Flask
+takes that read with it, so the page cache does not read the generation again.
 
 A response is kept only when the view marked it shareable (`pagecache.cached_page` does
 for visitors), it is a
@@ -25,7 +26,7 @@ from flask import Flask
 from werkzeug.http import parse_etags
 
 from ideaboard.pagecache import SHAREABLE_GENERATION, PageCache
-from ideaboard.services.freshness import generation_reader
+from ideaboard.services.freshness import generation_reader, note_generation
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,9 @@ class VisitorCache:
         if environ["REQUEST_METHOD"] != "GET" or "HTTP_COOKIE" in environ:
             return self._wsgi_app(environ, start_response)
         key = _url_of(environ)
-        shared = self.responses.get(key, self._generation())
+        generation = self._generation()
+        note_generation(generation, environ)  # the page cache behind us needs it too
+        shared = self.responses.get(key, generation)
         if shared is not None:
             return _send(shared, environ, start_response)
         return self._pass_on(key, environ, start_response)

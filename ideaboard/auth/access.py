@@ -13,6 +13,10 @@ from flask_login import UserMixin, current_user, login_required
 
 from ideaboard.database import hot_connections
 from ideaboard.models import Role
+from ideaboard.services.freshness import GENERATION_SUBQUERY, note_generation
+
+# The board's generation comes along: a member's page needs both, in one round trip.
+_SIGNED_IN = f"SELECT id, display_name, role, {GENERATION_SUBQUERY} FROM users WHERE id = :id"
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,10 +40,12 @@ class SignedIn(UserMixin):
 def load_user(user_id: str) -> SignedIn | None:
     if not user_id.isdigit():
         return None
-    rows = hot_connections().rows(
-        "SELECT id, display_name, role FROM users WHERE id = :id", {"id": int(user_id)}
-    )
-    return SignedIn(rows[0][0], rows[0][1], Role(rows[0][2])) if rows else None
+    rows = hot_connections().rows(_SIGNED_IN, {"id": int(user_id)})
+    if not rows:
+        return None
+    found_id, display_name, role, generation = rows[0]
+    note_generation(generation)
+    return SignedIn(found_id, display_name, Role(role))
 
 
 def is_caretaker() -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import has_request_context, request
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,13 @@ from ideaboard.extensions import db
 _CHANGED = "board_changed"
 _BUMP = "UPDATE board_state SET generation = generation + 1 WHERE id = 1"
 _READ_GENERATION = "SELECT generation FROM board_state WHERE id = 1"
+# For a query that reads the generation along with something else: see note_generation.
+GENERATION_SUBQUERY = f"({_READ_GENERATION})"
+
+# The generation a GET request has read, in its WSGI environ. A GET changes nothing, so the
+# first read holds for the whole request, and later readers reuse it: a page costs one read.
+_REQUEST_GENERATION = "ideaboard.request_generation"
+_SAFE_METHODS = ("GET", "HEAD")
 
 
 def mark_board_changed(transaction: HotTransaction | None = None) -> None:
@@ -40,8 +48,26 @@ def bump_sql(when: str) -> str:
 
 
 def current_generation() -> int:
-    """The board's generation: one primary-key read."""
-    return _generation_of(hot_connections())
+    """The board's generation: one primary-key read, once per GET request."""
+    environ = _request_environ()
+    if _REQUEST_GENERATION in environ:
+        return environ[_REQUEST_GENERATION]
+    generation = _generation_of(hot_connections())
+    note_generation(generation, environ)
+    return generation
+
+
+def note_generation(generation: int | None, environ: dict | None = None) -> None:
+    """Keep what a reader saw for the rest of a GET request (this one, unless `environ` is
+    given): the visitor cache reads the generation before Flask runs, and a member's load
+    reads it in the same query."""
+    environ = _request_environ() if environ is None else environ
+    if generation is not None and environ.get("REQUEST_METHOD") in _SAFE_METHODS:
+        environ[_REQUEST_GENERATION] = generation
+
+
+def _request_environ() -> dict:
+    return request.environ if has_request_context() else {}
 
 
 def generation_reader() -> Callable[[], int]:
