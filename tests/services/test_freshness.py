@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ideaboard.database import hot_connections
 from ideaboard.extensions import db
 from ideaboard.services import comments, ideas, votes
 from ideaboard.services.freshness import current_generation
@@ -73,3 +74,54 @@ def test_a_broken_reader_connection_is_replaced(app, make_idea, member):
         for slot in reader._idle:
             slot.connection.driver_connection.close()
         assert current_generation() == first
+
+
+@pytest.fixture
+def hot_reads(app, monkeypatch) -> list[str]:
+    """The SQL of every read on the hot connections (the generation, the member, votes)."""
+    reads: list[str] = []
+    with app.app_context():
+        connections = hot_connections()
+    read = connections.rows
+
+    def counted(sql, params=None):
+        reads.append(sql)
+        return read(sql, params)
+
+    monkeypatch.setattr(connections, "rows", counted)
+    return reads
+
+
+def _generation_reads(reads: list[str]) -> int:
+    return sum("board_state" in sql for sql in reads)
+
+
+def test_a_visitors_idea_page_reads_the_generation_once(app, make_idea, hot_reads):
+    idea_id = make_idea()
+    page = app.test_client().get(f"/ideas/{idea_id}", follow_redirects=True)
+    assert page.status_code == 200
+    # Per request: the redirect to the canonical URL, then the page (it passes the visitor
+    # cache, which reads the generation first, to Flask's page cache).
+    assert _generation_reads(hot_reads) == 2
+
+
+def test_a_members_page_reads_the_generation_with_the_member(app, member_client, make_idea,
+                                                              hot_reads):
+    make_idea()
+    assert member_client.get("/").status_code == 200
+    assert len(hot_reads) == 2  # the member and the generation, then their votes on the page
+    assert "users" in hot_reads[0] and "board_state" in hot_reads[0]
+    assert _generation_reads(hot_reads) == 1
+
+
+def test_only_a_get_request_keeps_the_generation_it_read(app, make_idea, member):
+    from ideaboard.services.freshness import note_generation
+
+    idea_id = make_idea()
+    before = _generation(app)
+    for method, expected in (("GET", before - 1), ("POST", before + 1)):
+        with app.test_request_context("/", method=method):
+            note_generation(before - 1)
+            if method == "POST":  # a POST may change the board before it reads again
+                votes.set_vote(member.id, idea_id, True)
+            assert current_generation() == expected
