@@ -141,14 +141,15 @@ def cached_page(key: Iterable, render: Callable[[], tuple[str, Iterable[int]]],
         response.set_etag(etag, weak=True)
         return response
     # The host too: the feed prints absolute links, and Host is whatever the client sent.
-    full_key = (request.endpoint, viewer_variant(), request.host_url, *key)
+    full_key = (request.endpoint, viewer_variant(), request.scheme, request.host,
+                request.root_path, *key)
     page = pages.get(full_key, generation)
     if page is None:
         page = CachedPage.of(*render(), generation)
         pages.put(full_key, page)
     if member and page.idea_ids:
         g.voted_ids = votes.voted_idea_ids(current_user.id, list(page.idea_ids))
-    response = Response(fill(page.parts), mimetype=mimetype)
+    response = FilledPage(fill(page.parts), mimetype=mimetype)
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
@@ -202,9 +203,14 @@ def fill(parts: Sequence[bytes]) -> bytes:
     return b"".join(filled)
 
 
+class FilledPage(Response):
+    """A cached page already filled for the person asking: `personalize` passes it by."""
+
+
 def personalize(response: Response) -> Response:
     """Fill the markers of an HTML response for the person asking."""
-    if response.mimetype != "text/html" or response.direct_passthrough:
+    if (isinstance(response, FilledPage) or response.mimetype != "text/html"
+            or response.direct_passthrough):
         return response
     body = response.get_data()
     if _MARK_BYTES in body:

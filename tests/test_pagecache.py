@@ -128,6 +128,19 @@ def test_nobody_can_punch_a_hole_through_their_own_text(app, client, make_idea):
     assert "Please write a comment." in refused and MARK not in refused
 
 
+def test_a_page_filled_from_the_cache_is_not_scanned_again(app):
+    """cached_page fills its page itself; the after-request filling passes it by and only
+    fills pages rendered outside the cache."""
+    from flask import Response
+
+    from ideaboard.pagecache import FilledPage, personalize
+
+    body = f"<p>{MARK}F{MARK}</p>"  # flash messages: none here, so the hole fills empty
+    with app.test_request_context("/"):
+        assert personalize(Response(body)).get_data(as_text=True) == "<p></p>"
+        assert personalize(FilledPage(body)).get_data(as_text=True) == body
+
+
 def test_the_cache_keeps_to_its_byte_budget_dropping_the_least_recent():
     from ideaboard.pagecache import CachedPage, PageCache
 
