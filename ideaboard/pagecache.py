@@ -21,12 +21,12 @@ from typing import Generic, Protocol, TypeVar
 
 from flask import Response, g, get_flashed_messages, render_template, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ideaboard.sanitize import PAGE_MARK
 from ideaboard.services import votes
 from ideaboard.services.freshness import current_generation
+from ideaboard.sessions import csrf_token
 
 MARK = PAGE_MARK
 # Pages are kept as UTF-8 bytes split at the markers: what the response sends, at half the
@@ -165,13 +165,13 @@ def _account_nav(user_id: str, display_name: str, role: str, path: str) -> bytes
 
 def _fill_once(code: bytes) -> bytes:
     if code == b"T":
-        return generate_csrf().encode()
+        return csrf_token().encode()
     if code == b"N" and not current_user.is_authenticated:
         return render_template("_partials/account_nav.html").encode()
     if code == b"N":
         nav = _account_nav(current_user.get_id(), current_user.display_name,
                            current_user.role.value, request.full_path)
-        return nav.replace(_MARK_BYTES + b"T" + _MARK_BYTES, generate_csrf().encode())
+        return nav.replace(_MARK_BYTES + b"T" + _MARK_BYTES, csrf_token().encode())
     if code == b"F":
         messages = get_flashed_messages(with_categories=True)
         if messages:

@@ -1,10 +1,16 @@
-"""Flask's signed-cookie session, remembering per worker the cookies it has verified.
+"""Flask's signed-cookie session, remembering per worker the cookies it has verified and
+the CSRF tokens it has signed.
 
 A member sends the same session cookie with every request until the session changes, and
 checking its signature and decoding it was a fifth of the framework's cost of a vote. A
 cookie already verified is decoded from memory, found by its exact value, so an altered or
 forged cookie is never found there; its age is checked against the session lifetime from
 the time it was signed, as itsdangerous does.
+
+Likewise every page with a form carries the session's CSRF token signed (flask-wtf signs
+it afresh on every request), which was a tenth of a member's cached page: `csrf_token`
+hands out again, for up to a minute, the signed token this worker made for the same
+session token.
 """
 
 from __future__ import annotations
@@ -12,19 +18,45 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from typing import Any
 
-from flask import Flask, Request
+from flask import Flask, Request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature
 
 _SCALARS = (str, int, float, bool, type(None))
 
 
-class RememberingSessionInterface(SecureCookieSessionInterface):
+class Memo:
+    """The most recently used `size` values by key, shared by a worker's threads."""
+
     def __init__(self, size: int = 4096) -> None:
         self._size = size
-        self._verified: OrderedDict[str, tuple[dict, float]] = OrderedDict()
+        self._values: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            value = self._values.get(key)
+            if value is not None:
+                self._values.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._values[key] = value
+            if len(self._values) > self._size:
+                self._values.popitem(last=False)
+
+    def __contains__(self, key: str) -> bool:
+        with self._lock:
+            return key in self._values
+
+
+class RememberingSessionInterface(SecureCookieSessionInterface):
+    def __init__(self, size: int = 4096) -> None:
+        self._verified = Memo(size)
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         cookie = request.cookies.get(self.get_cookie_name(app))
@@ -46,15 +78,28 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
         return self.session_class(data)
 
     def _recall(self, cookie: str) -> tuple[dict, float] | None:
-        with self._lock:
-            remembered = self._verified.get(cookie)
-            if remembered is None:
-                return None
-            self._verified.move_to_end(cookie)
+        remembered = self._verified.get(cookie)
+        if remembered is None:
+            return None
         return dict(remembered[0]), remembered[1]
 
     def _remember(self, cookie: str, data: dict, signed_at: float) -> None:
-        with self._lock:
-            self._verified[cookie] = (data, signed_at)
-            if len(self._verified) > self._size:
-                self._verified.popitem(last=False)
+        self._verified.put(cookie, (data, signed_at))
+
+
+# A token signed this long ago is handed out again: it is as valid as a fresh one (its
+# signing time only matters under WTF_CSRF_TIME_LIMIT, which this bounds the loss of).
+CSRF_TOKEN_REUSE_SECONDS = 60
+_signed_tokens = Memo()
+
+
+def csrf_token() -> str:
+    """flask-wtf's signed CSRF token for this session, or the one this worker signed for the
+    same session token in the last minute."""
+    raw = session.get("csrf_token")
+    remembered = _signed_tokens.get(raw) if raw else None
+    if remembered is not None and time.time() - remembered[1] < CSRF_TOKEN_REUSE_SECONDS:
+        return remembered[0]
+    token = generate_csrf()
+    _signed_tokens.put(session["csrf_token"], (token, time.time()))
+    return token

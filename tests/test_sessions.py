@@ -3,6 +3,7 @@ or different one."""
 
 from __future__ import annotations
 
+import re
 import time
 
 from flask import session
@@ -58,3 +59,29 @@ def test_each_request_gets_its_own_copy_of_a_remembered_session(app, client, mem
         visitor.set_cookie("session", cookie)
         visitor.get("/_test/touch")
     assert seen[0]["_user_id"] == seen[1]["_user_id"] == str(member.id)
+
+
+def _token_on(client, path: str = "/") -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def test_a_signed_csrf_token_is_handed_out_again_for_a_minute(app, client, member, make_idea,
+                                                            monkeypatch):
+    """flask-wtf signs the session's token afresh on every request (the signature carries the
+    time); a worker reuses its signature for a minute, and the reused token still posts."""
+    idea_id = make_idea()
+    log_in(client, member)
+    first = _token_on(client)
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 30)
+    assert _token_on(client) == first
+    response = client.post(f"/ideas/{idea_id}/comments", data={"csrf_token": first,
+                                                               "body": "Still valid"})
+    assert response.status_code == 302
+    monkeypatch.setattr(time, "time", lambda: real_time() + 90)
+    later = _token_on(client)
+    assert later != first
+    other = app.test_client()
+    log_in(other, member)
+    assert _token_on(other) not in (first, later)  # another session, another token
