@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from ideaboard.negotiation import wants_json
 
 MESSAGES = {
     400: "The request could not be understood. Please go back and try again.",
@@ -17,12 +19,8 @@ MESSAGES = {
 }
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
 def _render(code: int, message: str):
-    if _wants_json():
+    if wants_json():
         return {"error": message, "status": code}, code
     return render_template("errors/error.html", code=code, message=message), code
 

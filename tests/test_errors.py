@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import csrf_token
 
 
@@ -46,3 +48,25 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert all(len(headers.getlist(name)) == 1 for name in (
         "Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"))
+
+
+def test_a_view_with_its_own_policy_keeps_it(app, client):
+    @app.get("/_test/own-policy")
+    def own_policy():
+        return "ok", 200, {"content-security-policy": "default-src 'none'"}
+
+    headers = client.get("/_test/own-policy").headers
+    assert headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+
+
+@pytest.mark.parametrize(("accept", "json"), [
+    ("application/json", True),
+    ("text/html, application/json;q=0.9", False),
+    ("text/html;q=0.5, application/json", True),
+    ("*/*", False),
+    ("", False),
+])
+def test_json_only_when_it_is_the_clients_first_choice(client, accept, json):
+    for _ in range(2):  # the second time from the parsed headers kept
+        response = client.get("/no/such/page", headers={"Accept": accept})
+        assert (response.mimetype == "application/json") is json

@@ -27,6 +27,7 @@ from ideaboard.ideas.forms import (
     MemberCommentForm,
 )
 from ideaboard.models import Idea
+from ideaboard.negotiation import wants_json
 from ideaboard.pagecache import cached_page
 from ideaboard.services import comments, ideas, votes
 from ideaboard.services.categories import all_categories, slugify
@@ -150,7 +151,7 @@ def vote(idea_id: int):
         state = votes.set_vote(current_user.id, idea_id, intent == "vote")
     except votes.NotOnTheBoard:
         abort(404)
-    if request.accept_mimetypes.best == "application/json":
+    if wants_json():
         return {"voted": state.voted, "vote_count": state.vote_count}
     return redirect(local_path(request.form.get("next")) or url_for("ideas.show", idea_id=idea_id))
 
