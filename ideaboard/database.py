@@ -65,7 +65,9 @@ class HotConnections:
         return self._dialect
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
-        """All rows of `sql`, in autocommit."""
+        """All rows of `sql`, in autocommit. A statement that fails is sent once more on a
+        fresh connection (after a database restart every idle one is broken), so a write
+        sent here must be safe to repeat."""
         try:
             return self._run(sql, params)
         except self._engine.dialect.loaded_dbapi.Error:
