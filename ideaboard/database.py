@@ -7,7 +7,7 @@ import fcntl
 import re
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -104,26 +104,23 @@ class HotConnections:
         """On SQLite the transaction starts with BEGIN IMMEDIATE under a lock file that
         every writing process shares: a writer that has to wait sleeps in flock() and wakes
         the moment the lock is free, instead of in SQLite's busy handler, which sleeps a
-        millisecond or more before it looks again. On PostgreSQL statements go out in a
-        pipeline: they travel together until a result is needed, and COMMIT goes with the
-        statements before it."""
+        millisecond or more before it looks again."""
         dbapi_error = self._engine.dialect.loaded_dbapi.Error
         with self._slot() as slot:
             with slot.writer_lock():
                 transaction = HotTransaction(slot, self._dialect)
                 try:
-                    with transaction.pipeline():
-                        transaction.execute("BEGIN IMMEDIATE" if self._dialect == "sqlite"
-                                            else "BEGIN")
-                        try:
-                            result = work(transaction)
-                        except BaseException:
-                            transaction.execute("ROLLBACK")
-                            raise
-                        for sql in dict.fromkeys(transaction.before_commit):
-                            transaction.execute(sql)
-                        transaction.commit_sent = True
-                        transaction.execute("COMMIT")
+                    transaction.execute("BEGIN IMMEDIATE" if self._dialect == "sqlite"
+                                        else "BEGIN")
+                    try:
+                        result = work(transaction)
+                    except BaseException:
+                        transaction.execute("ROLLBACK")
+                        raise
+                    for sql in dict.fromkeys(transaction.before_commit):
+                        transaction.execute(sql)
+                    transaction.commit_sent = True
+                    transaction.execute("COMMIT")
                 except dbapi_error as error:
                     if transaction.commit_sent:
                         raise
@@ -179,7 +176,6 @@ class _Slot:
         self.cursor = connection.driver_connection.cursor()
         self._writer_lock_path = writer_lock_path
         self._lock_file = None
-        self._later_cursor = None
         self._commits = 0
         if writer_lock_path is not None:
             self.cursor.execute("PRAGMA wal_autocheckpoint=0")
@@ -196,13 +192,6 @@ class _Slot:
             yield
         finally:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
-
-    def later_cursor(self):
-        """A second cursor, for results read after the transaction (its results then are
-        not replaced by the statements sent after it)."""
-        if self._later_cursor is None:
-            self._later_cursor = self.connection.driver_connection.cursor()
-        return self._later_cursor
 
     def committed(self) -> None:
         """On SQLite, copy the WAL back into the database every CHECKPOINT_EVERY commits,
@@ -241,24 +230,10 @@ class HotTransaction:
     """The statements of one HotConnections transaction."""
 
     def __init__(self, slot: _Slot, dialect: str) -> None:
-        self._slot = slot
-        self._connection = slot.connection
         self._cursor = slot.cursor
         self._dialect = dialect
         self.before_commit: list[str] = []  # each runs once, last, before COMMIT
         self.commit_sent = False
-
-    def pipeline(self) -> AbstractContextManager:
-        """On PostgreSQL, psycopg's pipeline mode: `execute` sends without waiting, `first`
-        waits for its own result (and sends everything before it); leaving the block waits
-        for the rest, and raises the first error."""
-        if self._dialect == "postgresql":
-            return self._connection.driver_connection.pipeline()
-        return nullcontext()
-
-    @property
-    def dialect(self) -> str:
-        return self._dialect
 
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
         if params is None:
@@ -266,22 +241,6 @@ class HotTransaction:
         else:
             self._cursor.execute(_driver_sql(sql, self._dialect),
                                  _driver_params(params, self._dialect))
-
-    def first_after_commit(self, sql: str,
-                           params: dict[str, Any]) -> Callable[[], tuple | None]:
-        """Run `sql`; its first row (or None) is read once the transaction has committed,
-        so on PostgreSQL it travels with the COMMIT instead of costing a round trip."""
-        if self._dialect != "postgresql":
-            row = self.first(sql, params)
-            return lambda: row
-        cursor = self._slot.later_cursor()
-        cursor.execute(_driver_sql(sql, self._dialect), _driver_params(params, self._dialect))
-
-        def read() -> tuple | None:
-            rows = cursor.fetchall()
-            return rows[0] if rows else None
-
-        return read
 
     def first(self, sql: str, params: dict[str, Any]) -> tuple | None:
         """The first row of `sql`, or None (reading every row, as RETURNING needs on

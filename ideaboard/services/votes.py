@@ -10,7 +10,6 @@ statement (data-modifying WITH queries), a transaction of its own: one round tri
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -80,16 +79,10 @@ def _first(transaction: HotTransaction | None, sql: str, **params) -> tuple | No
 
 
 def _adjust_counts(transaction: HotTransaction | None, idea_id: int, by: int,
-                   weight: float) -> Callable[[], int]:
-    """Move the idea's counters by one vote; the new count, to read once committed (a
-    HotTransaction sends this statement with its COMMIT, saving a round trip)."""
-    params = {"idea_id": idea_id, "by": by, "weight": weight}
+                   weight: float) -> int:
+    """Move the idea's counters by one vote; the new count."""
     mark_board_changed(transaction)
-    if transaction is None:
-        count = session_first(_ADJUST, params)[0]
-        return lambda: count
-    row = transaction.first_after_commit(_ADJUST, params)
-    return lambda: row()[0]
+    return _first(transaction, _ADJUST, idea_id=idea_id, by=by, weight=weight)[0]
 
 
 def cast_vote(user_id: int, idea_id: int, at: datetime | None = None) -> bool:
@@ -99,9 +92,9 @@ def cast_vote(user_id: int, idea_id: int, at: datetime | None = None) -> bool:
 
 
 def _cast(transaction: HotTransaction | None, user_id: int, idea_id: int,
-          at: datetime | None) -> Callable[[], int] | None:
-    """The new vote count (see _adjust_counts), or None if the vote was already there or
-    the idea takes no votes."""
+          at: datetime | None) -> int | None:
+    """The new vote count, or None if the vote was already there or the idea takes no
+    votes."""
     row = _first(transaction, _CAST_ROW, user_id=user_id, idea_id=idea_id,
                  at=at or utcnow())
     if row is None:
@@ -115,8 +108,7 @@ def withdraw_vote(user_id: int, idea_id: int) -> bool:
     return _withdraw(None, user_id, idea_id) is not None
 
 
-def _withdraw(transaction: HotTransaction | None, user_id: int,
-              idea_id: int) -> Callable[[], int] | None:
+def _withdraw(transaction: HotTransaction | None, user_id: int, idea_id: int) -> int | None:
     row = _first(transaction, _WITHDRAW_ROW, user_id=user_id, idea_id=idea_id)
     if row is None:
         return None
@@ -135,7 +127,7 @@ def set_vote(user_id: int, idea_id: int, voted: bool) -> VoteState:
     if hot_connections().dialect == "postgresql":
         return _set_vote_in_one(user_id, idea_id, voted)
 
-    def toggle(transaction: HotTransaction) -> Callable[[], int]:
+    def toggle(transaction: HotTransaction) -> int:
         if voted:
             count = _cast(transaction, user_id, idea_id, None)
         else:
@@ -144,11 +136,10 @@ def set_vote(user_id: int, idea_id: int, voted: bool) -> VoteState:
             row = transaction.first(_COUNT, {"idea_id": idea_id})
             if row is None:
                 raise NotOnTheBoard(idea_id)
-            return lambda: row[0]
+            return row[0]
         return count
 
-    count = hot_connections().in_transaction(toggle)
-    return VoteState(voted=voted, vote_count=count())
+    return VoteState(voted=voted, vote_count=hot_connections().in_transaction(toggle))
 
 
 def _set_vote_in_one(user_id: int, idea_id: int, voted: bool) -> VoteState:
