@@ -21,7 +21,7 @@ from typing import Generic, Protocol, TypeVar
 
 from flask import Response, g, get_flashed_messages, render_template, request, session
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ideaboard.sanitize import PAGE_MARK
 from ideaboard.services import votes
@@ -35,7 +35,8 @@ _MARK_BYTES = MARK.encode()
 
 
 def marker(kind: str, number: int | str = "") -> Markup:
-    """A hole in a cached page: T token, N account menu, F flashes, P<id> pressed, I<id> intent."""
+    """A hole in a cached page: T token, N account menu, F flashes, P<id> pressed, I<id> intent,
+    M the member's name, A<idea id>-<author id> the author's own controls for an idea."""
     return Markup(f"{MARK}{kind}{number}{MARK}")
 
 
@@ -172,12 +173,25 @@ def _fill_once(code: bytes) -> bytes:
         nav = _account_nav(current_user.get_id(), current_user.display_name,
                            current_user.role.value, request.full_path)
         return nav.replace(_MARK_BYTES + b"T" + _MARK_BYTES, csrf_token().encode())
+    if code == b"M":
+        return escape(current_user.display_name).encode() if current_user.is_authenticated else b""
+    if code[:1] == b"A":
+        return _author_actions(code[1:])
     if code == b"F":
         messages = get_flashed_messages(with_categories=True)
         if messages:
             return render_template("_partials/flashes.html", messages=messages).encode()
         return b""
     return b""  # not a marker of ours (typed text echoed back in a form): drop it
+
+
+def _author_actions(ids: bytes) -> bytes:
+    """Edit and withdraw, for the idea's author only."""
+    idea_id, _, author_id = ids.decode().partition("-")
+    if not current_user.is_authenticated or current_user.get_id() != author_id:
+        return b""
+    actions = render_template("ideas/_author_actions.html", idea_id=int(idea_id)).encode()
+    return actions.replace(_MARK_BYTES + b"T" + _MARK_BYTES, csrf_token().encode())
 
 
 def fill(parts: Sequence[bytes]) -> bytes:

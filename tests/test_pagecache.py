@@ -73,6 +73,43 @@ def test_members_get_their_own_pressed_buttons_and_token_from_a_shared_render(
     assert response.status_code == 302
 
 
+def test_members_share_one_rendering_of_an_idea_page_each_with_their_own_parts(
+    app, make_idea, make_user
+):
+    from flask import template_rendered
+
+    author, voter = make_user("Ada Author"), make_user("Vic <Voter>")
+    idea_id = make_idea(author=author)
+    with app.app_context():
+        votes.cast_vote(voter.id, idea_id)
+        db.session.commit()
+    pages.clear()
+    rendered: list[str] = []
+
+    def record(_app, template, context):
+        rendered.append(template.name)
+
+    template_rendered.connect(record, app)
+    author_client, voter_client = app.test_client(), app.test_client()
+    log_in(author_client, author)
+    log_in(voter_client, voter)
+    url = f"/ideas/{idea_id}"
+    mine = author_client.get(url, follow_redirects=True).get_data(as_text=True)
+    theirs = voter_client.get(url, follow_redirects=True).get_data(as_text=True)
+
+    assert rendered.count("ideas/show.html") == 1
+    assert "Edit idea" in mine and "Commenting as <strong>Ada Author</strong>" in mine
+    assert 'aria-pressed="false"' in mine
+    assert "Edit idea" not in theirs and "Withdraw idea" not in theirs
+    assert "Commenting as <strong>Vic &lt;Voter&gt;</strong>" in theirs
+    assert 'aria-pressed="true"' in theirs
+    assert MARK not in mine + theirs
+    token = re.search(r'name="csrf_token" value="([^"]+)"', mine).group(1)
+    withdrawn = author_client.post(f"/ideas/{idea_id}/withdraw", data={"csrf_token": token})
+    assert withdrawn.status_code == 302
+    assert voter_client.get(url, follow_redirects=True).status_code == 404
+
+
 def test_visitors_get_no_session_from_the_board(client, make_idea):
     make_idea()
     response = client.get("/")

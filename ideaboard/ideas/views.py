@@ -72,7 +72,6 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, code: int 
         thread=comments.thread(idea.id, include_hidden=caretaker),
         comment_form=comment_form or _comment_form(),
         status_form=status_form,
-        can_edit=ideas.can_edit(current_user, idea),
     )
     return page, code
 
@@ -80,11 +79,12 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, code: int 
 @bp.get("/<int:idea_id>")
 @bp.get("/<int:idea_id>-<slug>")
 def show(idea_id: int, slug: str | None = None):
-    if current_user.is_authenticated:
+    if is_caretaker():  # sees hidden comments and the caretaker's panel
         return render_idea_page(_canonical_idea(idea_id, slug))
-    # Visitors share one cached rendering: while the board is unchanged, the idea's
-    # visibility and slug are too, so the lookup is skipped as well.
-    return cached_page((idea_id, slug), lambda: _render_for_visitors(idea_id, slug))
+    # Visitors share one cached rendering, members another (their name, vote and, for the
+    # author, the edit buttons are filled in per request): while the board is unchanged,
+    # the idea's visibility and slug are too, so the lookup is skipped as well.
+    return cached_page((idea_id, slug), lambda: _render_shared(idea_id, slug))
 
 
 def _canonical_idea(idea_id: int, slug: str | None) -> Idea:
@@ -96,7 +96,7 @@ def _canonical_idea(idea_id: int, slug: str | None) -> Idea:
     return idea
 
 
-def _render_for_visitors(idea_id: int, slug: str | None) -> tuple[str, list[int]]:
+def _render_shared(idea_id: int, slug: str | None) -> tuple[str, list[int]]:
     page, _code = render_idea_page(_canonical_idea(idea_id, slug))
     return page, [idea_id]
 
