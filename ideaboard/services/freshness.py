@@ -4,9 +4,9 @@ generation is stale.
 
 The bump is the last statement of the changing transaction itself (or part of its one
 statement, see `bump_sql`), so the change and the new generation become visible together
-and a crash cannot separate them. Writers all update
-the one counter row, so they queue for it; as the last statement, it is held only while the
-commit itself runs (SQLite's writers hold the one database lock anyway).
+and a crash cannot separate them. Writers all update the one counter row, so they queue
+for it; as the last statement, it is held only while the commit itself runs (SQLite's
+writers hold the one database lock anyway).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def mark_board_changed(transaction: HotTransaction | None = None) -> None:
 
 def bump_sql(when: str) -> str:
     """The bump as one statement that runs only `when` (an SQL condition): for a write that
-    is a single statement with its bump inside, as a votes' is on PostgreSQL."""
+    is a single statement with its bump inside, as a vote is on PostgreSQL."""
     return f"{_BUMP} AND {when}"
 
 

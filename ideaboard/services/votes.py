@@ -2,10 +2,10 @@
 
 Votes are the busiest write: a toggle is three statements (the vote row, the idea's
 counters returning the new count, the board's generation) written once as SQL that both
-databases run. A member's toggle runs them on a driver connection in a transaction of its
-own (`set_vote`); the demo data and tests run them in the ORM session's transaction
-(`cast_vote`, `withdraw_vote`). On PostgreSQL a member's toggle is those three as one
-statement (data-modifying WITH queries), a transaction of its own: one round trip.
+databases run. A member's toggle (`set_vote`) runs them on a driver connection in a
+transaction of its own on SQLite; on PostgreSQL it sends them as one statement
+(data-modifying WITH queries), which is a transaction of its own: one round trip. The demo
+data and tests run them in the ORM session's transaction (`cast_vote`, `withdraw_vote`).
 """
 
 from __future__ import annotations
@@ -120,8 +120,8 @@ def set_vote(user_id: int, idea_id: int, voted: bool) -> VoteState:
     own, committed when this returns.
 
     The busiest write, so it runs on a driver connection, not the ORM session: three
-    statements (vote row, counters, generation) between BEGIN and COMMIT, or one
-    statement on PostgreSQL. Raises NotOnTheBoard, having changed nothing, for an idea that takes no
+    statements (vote row, counters, generation) between BEGIN and COMMIT, or one statement
+    on PostgreSQL. Raises NotOnTheBoard, having changed nothing, for an idea that takes no
     votes.
     """
     if hot_connections().dialect == "postgresql":
@@ -165,7 +165,7 @@ def has_voted(user_id: int, idea_id: int) -> bool:
 
 def voted_idea_ids(user_id: int, idea_ids: list[int]) -> set[int]:
     """Which of `idea_ids` the member has voted for, in one query on the votes' primary key
-    (every member's page view asks, so it goes through the hot reader; only integers)."""
+    (every member's page view asks, so it runs on the hot connections; only integers)."""
     if not idea_ids:
         return set()
     among = ", ".join(str(int(idea_id)) for idea_id in idea_ids)
