@@ -27,7 +27,9 @@ def _render(code: int, message: str):
 
 def handle_http_error(error: HTTPException):
     code = error.code or 500
-    return _render(code, MESSAGES.get(code, error.description or ""))
+    own_words = error.description != type(error).description  # abort(code, "why")
+    message = error.description if own_words else MESSAGES.get(code, error.description or "")
+    return _render(code, message or "")
 
 
 def handle_csrf_error(error: CSRFError):

@@ -5,29 +5,51 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
-from ideaboard.sanitize import PAGE_MARK
+from ideaboard.inputs import refusal_for
 
 _WHITESPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\ue000-\uf8ff]")  # and the private-use area
+_LINE_BREAK_OR_TAB = re.compile(r"[\t\n\r]")
 NAME_MAX = 50
+ONE_LINE = "Please keep this on one line, without tabs."
+
+
+class Form(FlaskForm):
+    """Every form of the app. The input door (inputs.py) has already taken out values it
+    refused; here they become their field's error, shown with what was typed (less the
+    refused characters). One-line fields also refuse line breaks and tabs, which the door
+    lets through for multi-line text."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            refusal = refusal_for(field.name)
+            if refusal is not None:
+                field.raw_data, field.data = [refusal.shown], refusal.shown
+                field.errors = [refusal.message]
+            elif _is_one_line(field) and any(
+                    _LINE_BREAK_OR_TAB.search(value) for value in field.raw_data or ()):
+                field.errors = [ONE_LINE]
+            else:
+                continue
+            valid = False
+        return valid
+
+
+def _is_one_line(field) -> bool:
+    return isinstance(field, StringField) and not isinstance(field, TextAreaField)
 
 
 def squash_spaces(value: str | None) -> str | None:
     """Trim and fold runs of white space into one space."""
-    return _WHITESPACE.sub(" ", strip(value)).strip() if isinstance(value, str) else value
+    return _WHITESPACE.sub(" ", value).strip() if isinstance(value, str) else value
 
 
 def strip(value: str | None) -> str | None:
-    """Trim, and drop the character cached pages use to mark personal holes."""
-    return value.replace(PAGE_MARK, "").strip() if isinstance(value, str) else value
-
-
-def no_control_characters(form: FlaskForm, field: StringField) -> None:
-    if field.data and _CONTROL.search(field.data):
-        raise ValidationError("Please use letters, numbers and punctuation only.")
+    """Trim white space at both ends."""
+    return value.strip() if isinstance(value, str) else value
 
 
 def display_name_field(label: str) -> StringField:
@@ -38,10 +60,9 @@ def display_name_field(label: str) -> StringField:
         validators=[
             DataRequired(message="Please enter a name."),
             Length(max=NAME_MAX, message=f"Please keep the name under {NAME_MAX + 1} characters."),
-            no_control_characters,
         ],
     )
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A form that is only a button (vote, hide, log out): it carries the CSRF token."""

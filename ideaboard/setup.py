@@ -31,10 +31,11 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    from ideaboard import database
+    from ideaboard import database, inputs
     from ideaboard.services import freshness
     from ideaboard.sessions import RememberingSessionInterface
 
+    inputs.install(app)  # first: routes need its converter, and it runs before the CSRF check
     app.session_interface = RememberingSessionInterface()
     db.init_app(app)
     database.tune_connections(app)

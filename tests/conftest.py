@@ -181,6 +181,19 @@ def caretaker_client(client: FlaskClient, caretaker: User) -> FlaskClient:
     return client
 
 
+def database_snapshot(app: Flask) -> dict[str, list[tuple]]:
+    """Every row of every table (the board's generation included), to prove that a refused
+    request wrote nothing."""
+    with app.app_context():
+        snapshot = {}
+        for table in db.metadata.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            rows = db.session.execute(table.select().order_by(*order))
+            snapshot[table.name] = [tuple(row) for row in rows]
+        db.session.rollback()
+        return snapshot
+
+
 def get_idea(app: Flask, idea_id: int) -> Idea:
     with app.app_context():
         idea = db.session.get(Idea, idea_id)

@@ -153,16 +153,14 @@ def test_idea_page_for_visitors_is_cached_with_a_working_comment_token(app, clie
 
 
 def test_nobody_can_punch_a_hole_through_their_own_text(app, client, make_idea):
-    idea_id = make_idea(description=f"sneaky {MARK}T{MARK} text")
-    response = post_form(client, f"/ideas/{idea_id}/comments",
-                         {"name": f"Eve{MARK}N{MARK}", "body": f"hi {MARK}T{MARK}"})
-    assert response.status_code == 302
-    page = client.get(f"/ideas/{idea_id}", follow_redirects=True).get_data(as_text=True)
-    assert "sneaky T text" in page and "EveN" in page and "hi T" in page
-    assert MARK not in page
+    idea_id = make_idea(description=f"sneaky {MARK}T{MARK} text")  # past the forms: stripped
     refused = post_form(client, f"/ideas/{idea_id}/comments",
-                        {"name": f"Eve{MARK}N{MARK}", "body": ""}).get_data(as_text=True)
-    assert "Please write a comment." in refused and MARK not in refused
+                        {"name": f"Eve{MARK}N{MARK}", "body": f"hi {MARK}T{MARK}"})
+    assert refused.status_code == 400  # the input door refuses the marker
+    assert MARK not in refused.get_data(as_text=True)
+    page = client.get(f"/ideas/{idea_id}", follow_redirects=True).get_data(as_text=True)
+    assert "sneaky T text" in page and "hi T" not in page
+    assert MARK not in page
 
 
 def test_a_page_filled_from_the_cache_is_not_scanned_again(app):

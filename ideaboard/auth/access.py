@@ -12,6 +12,7 @@ from flask import abort
 from flask_login import UserMixin, current_user, login_required
 
 from ideaboard.database import hot_connections
+from ideaboard.inputs import ID_MAX
 from ideaboard.models import Role
 from ideaboard.services.freshness import GENERATION_SUBQUERY, note_generation
 
@@ -38,7 +39,7 @@ class SignedIn(UserMixin):
 
 
 def load_user(user_id: str) -> SignedIn | None:
-    if not user_id.isdigit():
+    if not user_id.isdigit() or len(user_id) > 10 or int(user_id) > ID_MAX:
         return None
     rows = hot_connections().rows(_SIGNED_IN, {"id": int(user_id)})
     if not rows:
@@ -66,8 +67,11 @@ def caretaker_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def local_path(target: str | None) -> str | None:
-    """`target` if it is a path on this site (no scheme, no host), else None."""
+    """`target` if it is a path on this site (no scheme, no host, no control characters),
+    else None: for `next` and other redirect targets that came with the request."""
     if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or "\\" in target:

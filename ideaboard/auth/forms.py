@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from ideaboard.forms import display_name_field, strip
+from ideaboard.forms import Form, display_name_field, strip
 
 PASSWORD_MIN = 8
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     display_name = display_name_field("Display name")
     email = EmailField(
         "Email",
@@ -28,7 +27,7 @@ class SignupForm(FlaskForm):
     submit = SubmitField("Sign up")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", filters=[strip], render_kw={"autocomplete": "email"},
                        validators=[DataRequired(message="Please enter your email address.")])
     password = PasswordField("Password", render_kw={"autocomplete": "current-password"},

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from ideaboard.inputs import int_arg
 from ideaboard.models import Category, Status
 from ideaboard.pagecache import cached_page
 from ideaboard.services.categories import all_categories, by_slug
@@ -35,15 +36,11 @@ def parse_board_query() -> BoardQuery:
     status = args.get("status") or None
     if status is not None and status not in set(Status):
         abort(400)
-    after = args.get("after")
-    if after is not None and not after.isdigit():
-        abort(400)
     filters = Filters(
         category_id=category.id if category else None,
         status=Status(status) if status else None,
     )
-    return BoardQuery(Sort.parse(args.get("sort")), filters,
-                      int(after) if after else None, category)
+    return BoardQuery(Sort.parse(args.get("sort")), filters, int_arg("after"), category)
 
 
 def load_page(query: BoardQuery) -> Page:

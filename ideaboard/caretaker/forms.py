@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from ideaboard.forms import strip
+from ideaboard.forms import Form, strip
 from ideaboard.models import Status
 
 RESPONSE_MAX = 5_000
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField("Status", choices=[SelectChoice(s.value, s.label) for s in Status])
     response = TextAreaField(
         "Official response",

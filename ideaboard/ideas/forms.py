@@ -1,24 +1,22 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ideaboard.forms import display_name_field, no_control_characters, squash_spaces, strip
+from ideaboard.forms import Form, display_name_field, squash_spaces, strip
 
 TITLE_MAX = 140
 DESCRIPTION_MAX = 10_000
 COMMENT_MAX = 5_000
 
 
-class IdeaForm(FlaskForm):
+class IdeaForm(Form):
     title = StringField(
         "Title",
         filters=[squash_spaces],
         validators=[DataRequired(message="Please give your idea a title."),
                     Length(min=5, max=TITLE_MAX,
-                           message=f"Please use 5 to {TITLE_MAX} characters."),
-                    no_control_characters],
+                           message=f"Please use 5 to {TITLE_MAX} characters.")],
     )
     description = TextAreaField(
         "Description",
@@ -46,12 +44,12 @@ def _comment_field() -> TextAreaField:
     )
 
 
-class MemberCommentForm(FlaskForm):
+class MemberCommentForm(Form):
     body = _comment_field()
     submit = SubmitField("Post comment")
 
 
-class GuestCommentForm(FlaskForm):
+class GuestCommentForm(Form):
     name = display_name_field("Name")
     email = EmailField(
         "Email",
