@@ -82,8 +82,8 @@ def refusal_for(field_name: str) -> Refusal | None:
 
 def check_request() -> None:
     """Run first, before every view: refuse or set aside whatever is unsafe (see above)."""
+    _check_query(request.environ.get("QUERY_STRING", ""))  # first: error pages read it
     _check_path(request.environ.get("PATH_INFO", ""))
-    _check_query(request.environ.get("QUERY_STRING", ""))
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     if request.mimetype == "application/x-www-form-urlencoded":
@@ -160,8 +160,8 @@ def _set_aside(form: MultiDict, not_utf8: Callable[[str, str], bool]) -> None:
     error; anywhere else they end the request."""
     refused: dict[str, Refusal] = {}
     for name, value in form.items(multi=True):
-        if _LINE_FORBIDDEN.search(name):
-            abort(400, "A field name contains control characters.")
+        if not isinstance(name, str) or _LINE_FORBIDDEN.search(name):  # multipart: None
+            abort(400, "A field name is missing or contains control characters.")
         if name in refused:
             continue
         if not_utf8(name, value):
