@@ -38,9 +38,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def gunicorn_command(app: str, port: int, workers: int) -> list[str]:
+def gunicorn_command(app: str, port: int, workers: int, gunicorn: str = GUNICORN) -> list[str]:
     """`gunicorn -w <workers> -b 127.0.0.1:<port> <app>`: sync workers, defaults otherwise."""
-    return [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{port}", app]
+    return [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{port}", app]
 
 
 def _answers(url: str) -> bool:
@@ -111,10 +111,10 @@ def _stop(process: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def serve(name: str, app: str, cwd: Path, env: dict[str, str], workers: int,
-          log_dir: Path) -> Iterator[Server]:
+          log_dir: Path, gunicorn: str = GUNICORN) -> Iterator[Server]:
     """Run `app` under gunicorn with exactly `env` until the block ends; log in log_dir."""
     port = free_port()
-    cmd = gunicorn_command(app, port, workers)
+    cmd = gunicorn_command(app, port, workers, gunicorn)
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / f"{name}.log"
     with log.open("w") as out:

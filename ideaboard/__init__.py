@@ -7,7 +7,15 @@ from typing import Any
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+
+
+def shipped_folder(name: str) -> Path:
+    """`templates`, `static` or `migrations`: at the repository root in a checkout, inside
+    the package once installed from the wheel (pyproject.toml puts them there)."""
+    installed = PACKAGE / name
+    return installed if installed.is_dir() else ROOT / name
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = True) -> Flask:
@@ -15,8 +23,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, with_cli: bool = Tr
     middleware."""
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(shipped_folder("templates")),
+        static_folder=str(shipped_folder("static")),
         instance_relative_config=True,
     )
     from ideaboard import setup

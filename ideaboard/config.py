@@ -54,7 +54,8 @@ def _parse_value(value: str) -> Any:
 
 
 def default_database_uri(instance_path: str) -> str:
-    """SQLite in the instance folder: the zero-setup default."""
+    """SQLite in the instance folder (made if missing): the zero-setup default."""
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
     return "sqlite:///" + str(Path(instance_path) / "ideaboard.sqlite")
 
 

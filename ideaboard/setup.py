@@ -21,7 +21,8 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     cfg.load_environment(app.config)
     if test_config is not None:
         app.config.update(test_config)
-    app.config.setdefault("SQLALCHEMY_DATABASE_URI", cfg.default_database_uri(app.instance_path))
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = cfg.default_database_uri(app.instance_path)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
     if not app.config.get("SECRET_KEY"):
@@ -74,9 +75,9 @@ def register_cli(app: Flask) -> None:
     which would carry Alembic (~11 MB) in memory for nothing."""
     from flask_migrate import Migrate
 
-    from ideaboard import cli
+    from ideaboard import cli, shipped_folder
 
-    Migrate(app, db, render_as_batch=True)
+    Migrate(app, db, directory=str(shipped_folder("migrations")), render_as_batch=True)
     cli.register(app)
 
 

@@ -1,0 +1,57 @@
+"""The project installs as a Python package: the wheel carries the templates, static files
+and migrations, and the board runs from it outside the checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bench.serve import serve
+from ideaboard import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def _run(*command: str | Path, cwd: Path, env: dict | None = None) -> str:
+    done = subprocess.run([str(part) for part in command], cwd=cwd, env=env, text=True,
+                          capture_output=True, timeout=600)
+    assert done.returncode == 0, f"{command}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    return done.stdout
+
+
+def test_the_wheel_installs_and_serves_the_board_outside_the_checkout(tmp_path):
+    wheels = tmp_path / "wheels"
+    _run(sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "--no-build-isolation",
+         "--quiet", "-w", wheels, cwd=tmp_path)
+    [wheel] = wheels.glob("ideaboard-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for shipped in ("ideaboard/templates/base.html", "ideaboard/static/css/ideaboard.css",
+                    "ideaboard/migrations/env.py"):
+        assert shipped in names
+
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
+    pip = venv / "bin" / "pip"
+    _run(pip, "install", "--quiet", "--require-hashes", "-r", ROOT / "requirements.lock",
+         cwd=tmp_path)
+    _run(pip, "install", "--quiet", "--no-deps", wheel, cwd=tmp_path)
+
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "SECRET_KEY": "wheel-test",
+           "DATABASE_URL": f"sqlite:///{tmp_path}/board.sqlite"}
+    where = _run(venv / "bin" / "python", "-c", "import ideaboard; print(ideaboard.__file__)",
+                 cwd=tmp_path, env=env)
+    assert where.startswith(str(venv)), where
+    _run(venv / "bin" / "flask", "--app", "ideaboard", "init-db", cwd=tmp_path, env=env)
+    with serve("wheel", "ideaboard:create_app()", tmp_path, env, 2, tmp_path,
+               gunicorn=str(venv / "bin" / "gunicorn")) as server:
+        with urllib.request.urlopen(server.url + "/") as response:
+            page = response.read().decode()
+        with urllib.request.urlopen(server.url + "/static/css/ideaboard.css") as response:
+            assert response.status == 200
+    assert "<h1" in page and "/static/css/ideaboard.css" in page
