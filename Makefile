@@ -10,8 +10,8 @@ STAMP := $(VENV)/.installed
 run: db ## venv, install, database, demo data, then serve http://127.0.0.1:5000
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install e2e-deps ## the whole suite (TEST_DATABASE_URL picks PostgreSQL)
-	$(BIN)/pytest
+test: install e2e-deps ## the whole suite (TEST_DATABASE_URL picks PostgreSQL; PYTEST_ARGS="-m slow" the slow tests)
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

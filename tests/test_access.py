@@ -8,28 +8,34 @@ from flask import url_for
 
 from ideaboard.extensions import db
 from ideaboard.services import comments
-from tests.conftest import get_idea, log_in, post_form
+from tests.conftest import get_idea, post_form, sign_in
+
+ROLES = ("visitor", "author", "other", "caretaker")  # author: the member who wrote the idea
+ANYONE = dict.fromkeys(ROLES, 200)
+MEMBERS = {"visitor": "login", "author": 302, "other": 302, "caretaker": 302}
+CARETAKER_ONLY = {"visitor": "login", "author": 403, "other": 403, "caretaker": 302}
+AUTHOR_ONLY = {"visitor": "login", "author": 302, "other": 403, "caretaker": 403}
 
 # endpoint -> (method, {role: expected status}); "login" means a redirect to /login.
 MATRIX = {
-    "board.index": ("GET", {"visitor": 200, "member": 200, "caretaker": 200}),
-    "board.feed": ("GET", {"visitor": 200, "member": 200, "caretaker": 200}),
-    "auth.signup": ("GET", {"visitor": 200, "member": 302, "caretaker": 302}),
-    "auth.login": ("GET", {"visitor": 200, "member": 302, "caretaker": 302}),
-    "auth.logout": ("POST", {"visitor": "login", "member": 302, "caretaker": 302}),
-    "ideas.show": ("GET", {"visitor": 200, "member": 200, "caretaker": 200}),
-    "ideas.new": ("GET", {"visitor": "login", "member": 200, "caretaker": 200}),
-    "ideas.edit": ("GET", {"visitor": "login", "member": 200, "caretaker": 403}),
-    "ideas.withdraw": ("POST", {"visitor": "login", "member": 302, "caretaker": 403}),
-    "ideas.vote": ("POST", {"visitor": "login", "member": 302, "caretaker": 302}),
-    "ideas.comment": ("POST", {"visitor": 302, "member": 302, "caretaker": 302}),
-    "caretaker.dashboard": ("GET", {"visitor": "login", "member": 403, "caretaker": 200}),
-    "caretaker.update_status": ("POST", {"visitor": "login", "member": 403, "caretaker": 302}),
-    "caretaker.hide_idea": ("POST", {"visitor": "login", "member": 403, "caretaker": 302}),
-    "caretaker.restore_idea": ("POST", {"visitor": "login", "member": 403, "caretaker": 302}),
-    "caretaker.hide_comment": ("POST", {"visitor": "login", "member": 403, "caretaker": 302}),
-    "caretaker.restore_comment": ("POST", {"visitor": "login", "member": 403, "caretaker": 302}),
-    "static": ("GET", {"visitor": 200, "member": 200, "caretaker": 200}),
+    "board.index": ("GET", ANYONE),
+    "board.feed": ("GET", ANYONE),
+    "auth.signup": ("GET", {"visitor": 200, "author": 302, "other": 302, "caretaker": 302}),
+    "auth.login": ("GET", {"visitor": 200, "author": 302, "other": 302, "caretaker": 302}),
+    "auth.logout": ("POST", MEMBERS),
+    "ideas.show": ("GET", ANYONE),
+    "ideas.new": ("GET", {"visitor": "login", "author": 200, "other": 200, "caretaker": 200}),
+    "ideas.edit": ("GET", {**AUTHOR_ONLY, "author": 200}),
+    "ideas.withdraw": ("POST", AUTHOR_ONLY),
+    "ideas.vote": ("POST", MEMBERS),
+    "ideas.comment": ("POST", {**MEMBERS, "visitor": 302}),
+    "caretaker.dashboard": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "caretaker.update_status": ("POST", CARETAKER_ONLY),
+    "caretaker.hide_idea": ("POST", CARETAKER_ONLY),
+    "caretaker.restore_idea": ("POST", CARETAKER_ONLY),
+    "caretaker.hide_comment": ("POST", CARETAKER_ONLY),
+    "caretaker.restore_comment": ("POST", CARETAKER_ONLY),
+    "static": ("GET", ANYONE),
 }
 FORM_DATA = {
     "ideas.vote": {"intent": "vote"},
@@ -43,15 +49,16 @@ def test_every_route_has_an_expectation(app):
     assert endpoints == set(MATRIX)
 
 
-@pytest.mark.parametrize("role", ["visitor", "member", "caretaker"])
+@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
 def test_access(app, client, make_user, make_idea, member, caretaker, endpoint, role):
     idea_id = make_idea(author=member)
     with app.app_context():
         comment_id = comments.add_guest_comment(get_idea(app, idea_id), "V", None, "Hi").id
         db.session.commit()
-    if role != "visitor":
-        log_in(client, member if role == "member" else caretaker)
+    signed_in = {"author": member, "other": make_user("Another Member"), "caretaker": caretaker}
+    if role in signed_in:
+        sign_in(client, signed_in[role])
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     values = {"idea_id": idea_id, "comment_id": comment_id, "slug": "x",
               "filename": "css/ideaboard.css"}

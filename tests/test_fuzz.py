@@ -22,7 +22,7 @@ from werkzeug.routing import IntegerConverter, Rule
 from ideaboard.extensions import db, limiter
 from ideaboard.forms import Form
 from ideaboard.services import comments
-from tests.conftest import csrf_token, database_snapshot, get_idea, make_app
+from tests.conftest import csrf_token, database_snapshot, get_idea, make_app, sign_in
 
 EXAMPLES = {"quick": 12, "deep": 120}
 ROLES = ("visitor", "author", "other member", "caretaker")
@@ -85,9 +85,7 @@ def board(app: Flask, make_user, make_idea, member, caretaker) -> Board:
     for role in ROLES:
         client = app.test_client()
         if role in users:
-            with client.session_transaction() as session:
-                session["_user_id"] = str(users[role].id)
-                session["_fresh"] = True
+            sign_in(client, users[role])
         found.clients[role] = client
         found.tokens[role] = csrf_token(client)
     return found
