@@ -25,6 +25,7 @@ class Config:
     COMMENT_RATE_LIMIT = "5 per minute;30 per hour"
     AUTH_RATE_LIMIT = "10 per minute"
     PROXY_COUNT = 0
+    HTTPS = False  # served over HTTPS only: Secure cookies and HSTS on every response
 
 
 ENV_PREFIX = "IDEABOARD_"

@@ -25,6 +25,9 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = cfg.default_database_uri(app.instance_path)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if app.config["HTTPS"]:
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True,
+                          PREFERRED_URL_SCHEME="https")
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):
             raise ConfigError("SECRET_KEY must be set (environment or instance/config.py).")
@@ -89,11 +92,14 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def wrap_wsgi(app: Flask) -> None:
-    """Middleware, innermost first: whole responses for cookie-less visitors, then the
-    proxy's headers (so the visitor cache keys on the host and scheme the proxy saw)."""
+    """Middleware, innermost first: whole responses for cookie-less visitors, Secure cookies
+    and HSTS over HTTPS, then the proxy's headers (so the layers inside see the host and
+    scheme the proxy saw)."""
+    from ideaboard.security import HttpsOnly
     from ideaboard.visitor_cache import VisitorCache
 
     app.wsgi_app = VisitorCache(app, app.wsgi_app)
+    app.wsgi_app = HttpsOnly(app.wsgi_app, always=app.config["HTTPS"])
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
