@@ -30,7 +30,8 @@ import wrk
 BENCH = Path(__file__).resolve().parent
 LOGS = boards.DATA / "logs"
 POST_SCRIPT = BENCH / "post.lua"
-RATE_LIMIT = "100000 per minute"
+RATE_LIMIT = "100000 per minute"  # for every *_RATE_LIMIT of ideaboard/config.py
+RATE_LIMITED = ("SIGNUP", "LOGIN", "LOGIN_ACCOUNT", "IDEA", "COMMENT", "MEMBER_COMMENT", "VOTE")
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 WRITE_IDEAS = 1000  # votes and comments go to the 1000 most-voted public ideas
 COMMENT_BODY = "Benchmark comment: I would join this chat, and I could help host it."
@@ -120,7 +121,7 @@ def log(message: str) -> None:
 def server_env(settings: Settings, db_url: str | None) -> dict[str, str]:
     """The environment gunicorn runs with: ours, over whatever the caller's shell has."""
     env = {**os.environ, "SECRET_KEY": boards.SECRET_KEY,
-           "IDEABOARD_AUTH_RATE_LIMIT": RATE_LIMIT, "IDEABOARD_COMMENT_RATE_LIMIT": RATE_LIMIT}
+           **{f"IDEABOARD_{name}_RATE_LIMIT": RATE_LIMIT for name in RATE_LIMITED}}
     env.pop("REDIS_URL", None)
     if db_url:
         env["DATABASE_URL"] = db_url

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,12 +19,23 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=365)
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so long-open pages still post
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     IDEAS_PER_PAGE = 20
-    COMMENT_RATE_LIMIT = "5 per minute;30 per hour"
-    AUTH_RATE_LIMIT = "10 per minute"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis gone: count in memory, never fail
+    RATELIMIT_SWALLOW_ERRORS = True
+    # A Redis that hangs must not hang requests: give up on it within half a second.
+    RATELIMIT_STORAGE_OPTIONS: ClassVar[dict[str, Any]] = {
+        "socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+    SIGNUP_RATE_LIMIT = "5 per minute;30 per hour"  # per client address
+    LOGIN_RATE_LIMIT = "10 per minute;100 per hour"  # per client address
+    LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;30 per hour"  # failed log-ins per account
+    IDEA_RATE_LIMIT = "5 per minute;30 per day"  # per member
+    COMMENT_RATE_LIMIT = "5 per minute;30 per hour"  # visitors, per client address
+    MEMBER_COMMENT_RATE_LIMIT = "20 per minute;200 per hour"  # per member
+    VOTE_RATE_LIMIT = "120 per minute"  # per member: a person never meets it, a script does
     PROXY_COUNT = 0
     HTTPS = False  # served over HTTPS only: Secure cookies and HSTS on every response
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -14,7 +15,7 @@ MESSAGES = {
     404: "There is nothing here. The idea may have been withdrawn, or the link mistyped.",
     405: "That action is not available here.",
     413: "That was too large to accept. Please shorten it and try again.",
-    429: "Too many attempts in a short time. Please wait a minute and try again.",
+    429: "Too many attempts in a short time. Please wait a little and try again.",
     500: "Something went wrong on our side. Please try again in a moment.",
 }
 
@@ -32,6 +33,11 @@ def handle_http_error(error: HTTPException):
     return _render(code, message or "")
 
 
+def handle_rate_limit(error: RateLimitExceeded):
+    # Flask-Limiter's description is the limit itself ("10 per 1 minute"): not for people.
+    return _render(429, MESSAGES[429])
+
+
 def handle_csrf_error(error: CSRFError):
     return _render(400, "This form has expired or was sent from elsewhere. "
                         "Please reload the page and try again.")
@@ -39,4 +45,5 @@ def handle_csrf_error(error: CSRFError):
 
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(RateLimitExceeded, handle_rate_limit)
     app.register_error_handler(HTTPException, handle_http_error)

@@ -101,6 +101,18 @@ class User(UserMixin, db.Model):
         return self.role is Role.CARETAKER
 
 
+class LoginSession(db.Model):
+    """One signed-in browser. Its token is in that browser's session and remember cookies
+    (only a hash of it here), so ending the row makes every copy of those cookies
+    worthless: logging out ends this one, a password change can end the others."""
+
+    __tablename__ = "login_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Category(db.Model):
     __tablename__ = "categories"
 

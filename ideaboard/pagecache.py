@@ -124,7 +124,7 @@ def viewer_variant() -> str:
 
 
 def _etag(generation: int) -> str:
-    viewer = current_user.get_id() if current_user.is_authenticated else "0"
+    viewer = current_user.id if current_user.is_authenticated else 0
     return f"g{generation}-u{viewer}"
 
 
@@ -158,7 +158,7 @@ def cached_page(key: Iterable, render: Callable[[], tuple[str, Iterable[int]]],
 
 
 @lru_cache(maxsize=1024)
-def _account_nav(user_id: str, display_name: str, role: str, path: str) -> bytes:
+def _account_nav(user_id: int, display_name: str, role: str, path: str) -> bytes:
     """The signed-in member's menu, its token left as a marker; the same for every request
     with these values, so rendered once (the arguments are the cache key)."""
     return render_template("_partials/account_nav.html").encode()
@@ -170,7 +170,7 @@ def _fill_once(code: bytes) -> bytes:
     if code == b"N" and not current_user.is_authenticated:
         return render_template("_partials/account_nav.html").encode()
     if code == b"N":
-        nav = _account_nav(current_user.get_id(), current_user.display_name,
+        nav = _account_nav(current_user.id, current_user.display_name,
                            current_user.role.value, request.full_path)
         return nav.replace(_MARK_BYTES + b"T" + _MARK_BYTES, csrf_token().encode())
     if code == b"M":
@@ -188,7 +188,7 @@ def _fill_once(code: bytes) -> bytes:
 def _author_actions(ids: bytes) -> bytes:
     """Edit and withdraw, for the idea's author only."""
     idea_id, _, author_id = ids.decode().partition("-")
-    if not current_user.is_authenticated or current_user.get_id() != author_id:
+    if not current_user.is_authenticated or str(current_user.id) != author_id:
         return b""
     actions = render_template("ideas/_author_actions.html", idea_id=int(idea_id)).encode()
     return actions.replace(_MARK_BYTES + b"T" + _MARK_BYTES, csrf_token().encode())

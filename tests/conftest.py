@@ -18,6 +18,7 @@ from werkzeug.security import generate_password_hash
 from ideaboard import create_app
 from ideaboard.extensions import db, limiter
 from ideaboard.models import Idea, Role, User
+from ideaboard.services import accounts
 from ideaboard.services import ideas as idea_service
 from ideaboard.services.categories import all_categories, seed_categories
 
@@ -160,10 +161,13 @@ def log_in(client: FlaskClient, user: User, password: str = PASSWORD):
 
 
 def sign_in(client: FlaskClient, user: User) -> FlaskClient:
-    """Signed in as Flask-Login would sign them in, without a password check (which costs
-    a tenth of a second): for tests about what a member may do, not about logging in."""
+    """Signed in as logging in signs them in, without a password check (which costs a tenth
+    of a second): for tests about what a member may do, not about logging in."""
+    with client.application.app_context():
+        token = accounts.start_session(user.id)
+        db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = f"{user.id}:{token}"
         session["_fresh"] = True
     return client
 

@@ -8,16 +8,23 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort
-from flask_login import UserMixin, current_user, login_required
+from flask import abort, current_app
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
 from ideaboard.database import hot_connections
+from ideaboard.extensions import db
 from ideaboard.inputs import ID_MAX
-from ideaboard.models import Role
+from ideaboard.models import Role, User, utcnow
+from ideaboard.services import accounts
 from ideaboard.services.freshness import GENERATION_SUBQUERY, note_generation
 
 # The board's generation comes along: a member's page needs both, in one round trip.
-_SIGNED_IN = f"SELECT id, display_name, role, {GENERATION_SUBQUERY} FROM users WHERE id = :id"
+_SIGNED_IN = (
+    f"SELECT users.id, display_name, role, {GENERATION_SUBQUERY} FROM login_sessions"
+    " JOIN users ON users.id = login_sessions.user_id"
+    " WHERE token_hash = :token_hash AND users.id = :id"
+)
+_TOKEN_MAX = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,21 +39,49 @@ class SignedIn(UserMixin):
     id: int
     display_name: str
     role: Role
+    session_token: str
 
     @property
     def is_caretaker(self) -> bool:
         return self.role is Role.CARETAKER
 
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and remember cookies: the member and their
+        login session, which must both still be there for the cookies to work."""
+        return f"{self.id}:{self.session_token}"
 
-def load_user(user_id: str) -> SignedIn | None:
+
+def load_user(cookie_id: str) -> SignedIn | None:
+    """The member a cookie names, if its login session has not ended."""
+    user_id, _, token = cookie_id.partition(":")
     if not user_id.isdigit() or len(user_id) > 10 or int(user_id) > ID_MAX:
         return None
-    rows = hot_connections().rows(_SIGNED_IN, {"id": int(user_id)})
+    if not token or len(token) > _TOKEN_MAX:
+        return None
+    rows = hot_connections().rows(
+        _SIGNED_IN, {"id": int(user_id), "token_hash": accounts.token_digest(token)})
     if not rows:
         return None
     found_id, display_name, role, generation = rows[0]
     note_generation(generation)
-    return SignedIn(found_id, display_name, Role(role))
+    return SignedIn(found_id, display_name, Role(role), token)
+
+
+def sign_in(user: User, remember: bool = False) -> None:
+    """Start a login session for `user` in this browser (committed) and sign them in."""
+    forget_before = utcnow() - current_app.config["REMEMBER_COOKIE_DURATION"]
+    token = accounts.start_session(user.id, forget_before)
+    db.session.commit()
+    login_user(SignedIn(user.id, user.display_name, user.role, token), remember=remember)
+
+
+def sign_out() -> None:
+    """End this browser's login session, so that no copy of its cookies works, and forget
+    it here (Flask-Login clears the remember cookie)."""
+    if current_user.is_authenticated:
+        accounts.end_session(current_user.session_token)
+        db.session.commit()
+    logout_user()
 
 
 def is_caretaker() -> bool:

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from ideaboard.auth.access import local_path
+from ideaboard import ratelimits
+from ideaboard.auth.access import local_path, sign_in, sign_out
 from ideaboard.auth.forms import LoginForm, SignupForm
-from ideaboard.extensions import db, limiter
+from ideaboard.extensions import db
 from ideaboard.forms import ButtonForm
 from ideaboard.services import accounts
 
 bp = Blueprint("auth", __name__)
-
-
-def _auth_limit() -> str:
-    return current_app.config["AUTH_RATE_LIMIT"]
 
 
 def _next_page() -> str:
@@ -24,7 +21,7 @@ def _next_page() -> str:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(_auth_limit, methods=["POST"])
+@ratelimits.signup
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("board.index"))
@@ -38,14 +35,15 @@ def signup():
             db.session.rollback()
             form.email.errors.append("An account with this email already exists. Log in instead?")
         else:
-            login_user(user)
+            sign_in(user)
             flash(f"Welcome, {user.display_name}! You can post and vote on ideas now.", "success")
             return redirect(_next_page())
     return render_template("auth/signup.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_auth_limit, methods=["POST"])
+@ratelimits.login_per_address
+@ratelimits.login_per_account
 def login():
     if current_user.is_authenticated:
         return redirect(_next_page())
@@ -53,7 +51,7 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             return redirect(_next_page())
         form.form_errors.append("That email and password do not match an account.")
     status = 400 if form.errors or form.form_errors else 200
@@ -64,6 +62,6 @@ def login():
 @login_required
 def logout():
     if ButtonForm().validate_on_submit():
-        logout_user()
+        sign_out()
         flash("You are logged out.", "info")
     return redirect(url_for("board.index"))

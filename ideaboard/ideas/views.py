@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -16,9 +15,10 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from ideaboard import ratelimits
 from ideaboard.auth.access import is_caretaker, local_path
 from ideaboard.caretaker.forms import StatusForm
-from ideaboard.extensions import db, limiter
+from ideaboard.extensions import db
 from ideaboard.forms import ButtonForm
 from ideaboard.ideas.forms import (
     EditIdeaForm,
@@ -103,6 +103,7 @@ def _render_shared(idea_id: int, slug: str | None) -> tuple[str, list[int]]:
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@ratelimits.new_idea
 def new():
     form = _with_categories(IdeaForm())
     if form.validate_on_submit():
@@ -141,6 +142,7 @@ def withdraw(idea_id: int):
 
 @bp.post("/<int:idea_id>/vote")
 @login_required
+@ratelimits.vote
 def vote(idea_id: int):
     # The busiest write: its one field is read directly. The CSRF token was already
     # checked for this POST by CSRFProtect, so a form object would only check it again.
@@ -156,12 +158,9 @@ def vote(idea_id: int):
     return redirect(local_path(request.form.get("next")) or url_for("ideas.show", idea_id=idea_id))
 
 
-def _guest_comment_limit() -> str:
-    return current_app.config["COMMENT_RATE_LIMIT"]
-
-
 @bp.post("/<int:idea_id>/comments")
-@limiter.limit(_guest_comment_limit, exempt_when=lambda: current_user.is_authenticated)
+@ratelimits.visitor_comment
+@ratelimits.member_comment
 def comment(idea_id: int):
     idea = get_idea_or_404(idea_id)
     form = _comment_form()

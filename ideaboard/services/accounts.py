@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import datetime
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ideaboard.extensions import db
-from ideaboard.models import Role, User
+from ideaboard.models import LoginSession, Role, User, utcnow
 
 
 @cache
@@ -52,3 +55,35 @@ def authenticate(email: str, password: str) -> User | None:
         check_password_hash(_dummy_hash(), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a login session's token: its SHA-256, in hex."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user_id: int, forget_before: datetime | None = None) -> str:
+    """A new login session for the member; returns its token (kept only in their cookies).
+    Their sessions started before `forget_before` (older than any remember cookie) go."""
+    if forget_before is not None:
+        db.session.execute(delete(LoginSession).where(LoginSession.user_id == user_id,
+                                                      LoginSession.created_at < forget_before))
+    token = secrets.token_urlsafe(24)
+    db.session.add(LoginSession(token_hash=token_digest(token), user_id=user_id,
+                                created_at=utcnow()))
+    db.session.flush()
+    return token
+
+
+def end_session(token: str) -> None:
+    """End one login session: its session and remember cookies stop working everywhere."""
+    db.session.execute(delete(LoginSession).where(LoginSession.token_hash == token_digest(token)))
+
+
+def end_other_sessions(user_id: int, keep_token: str | None = None) -> int:
+    """End every login session of the member but `keep_token`'s (say, after a password
+    change); returns how many ended."""
+    query = delete(LoginSession).where(LoginSession.user_id == user_id)
+    if keep_token is not None:
+        query = query.where(LoginSession.token_hash != token_digest(keep_token))
+    return db.session.execute(query).rowcount

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
 
 from ideaboard.extensions import db
-from ideaboard.models import User
-from tests.conftest import PASSWORD, csrf_token, post_form
+from ideaboard.models import LoginSession, User, utcnow
+from ideaboard.services import accounts
+from tests.conftest import PASSWORD, csrf_token, log_in, post_form
 
 
 def _user_count(app) -> int:
@@ -100,8 +103,62 @@ def test_forms_without_a_csrf_token_are_refused(app, client):
     assert _user_count(app) == 0
 
 
-def test_login_is_rate_limited_per_address(client, member):
-    codes = [post_form(client, "/login", {"email": member.email, "password": "bad password"})
-             .status_code for _ in range(11)]
-    assert codes[:10] == [400] * 10
-    assert codes[10] == 429
+def _signed_in(app, cookies: dict[str, str]) -> bool:
+    """Whether a fresh browser holding just these cookies is signed in."""
+    browser = app.test_client()
+    for name, value in cookies.items():
+        browser.set_cookie(name, value)
+    return browser.get("/ideas/new").status_code == 200
+
+
+def _cookies(client, *names: str) -> dict[str, str]:
+    return {name: client.get_cookie(name).value for name in names}
+
+
+def test_logging_out_ends_the_session_and_remember_cookies_everywhere(app, client, member):
+    post_form(client, "/login", {"email": member.email, "password": PASSWORD, "remember": "y"})
+    session_copy = _cookies(client, "session")
+    remember_copy = _cookies(client, "remember_token")
+    assert _signed_in(app, session_copy) and _signed_in(app, remember_copy)
+    logout = client.post("/logout", data={"csrf_token": csrf_token(client)})
+    assert client.get_cookie("remember_token") is None  # cleared in this browser
+    assert any(c.startswith("remember_token=;") for c in logout.headers.getlist("Set-Cookie"))
+    assert not _signed_in(app, session_copy)  # and a copy made before is worthless
+    assert not _signed_in(app, remember_copy)
+
+
+def test_a_members_other_sessions_can_be_ended(app, member):
+    laptop, phone = app.test_client(), app.test_client()
+    for browser in (laptop, phone):
+        post_form(browser, "/login", {"email": member.email, "password": PASSWORD,
+                                      "remember": "y"})
+    laptop_token = _cookies(laptop, "session")
+    phone_remember = _cookies(phone, "remember_token")
+    with laptop.session_transaction() as session:
+        keep = session["_user_id"].partition(":")[2]
+    with app.app_context():
+        assert accounts.end_other_sessions(member.id, keep_token=keep) == 1
+        db.session.commit()
+    assert _signed_in(app, laptop_token)
+    assert phone.get("/ideas/new").status_code == 302
+    assert not _signed_in(app, phone_remember)
+
+
+def test_sessions_older_than_the_remember_cookie_are_forgotten_at_the_next_log_in(
+        app, client, member):
+    with app.app_context():
+        old = accounts.start_session(member.id)
+        db.session.execute(update(LoginSession).values(
+            created_at=utcnow() - app.config["REMEMBER_COOKIE_DURATION"] - timedelta(days=1)))
+        db.session.commit()
+    log_in(client, member)
+    with app.app_context():
+        hashes = set(db.session.scalars(select(LoginSession.token_hash)))
+    assert accounts.token_digest(old) not in hashes and len(hashes) == 1
+
+
+def test_a_cookie_naming_a_member_without_a_session_token_signs_no_one_in(app, member):
+    with app.test_client() as browser:
+        with browser.session_transaction() as session:
+            session["_user_id"] = str(member.id)  # as before login sessions existed
+        assert browser.get("/ideas/new").status_code == 302
