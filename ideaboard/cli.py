@@ -1,9 +1,11 @@
-"""Flask commands: init-db, create-user, seed-demo, recompute-trending."""
+"""Flask commands: init-db, create-user, seed-demo, seed, recompute-trending, backup,
+restore."""
 
 from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -12,7 +14,9 @@ from flask_migrate import upgrade
 
 from ideaboard.extensions import db
 from ideaboard.models import Role
+from ideaboard.progress import progress_bar
 from ideaboard.services import accounts
+from ideaboard.services.backup import BackupError, restore_backup, write_backup
 from ideaboard.services.categories import seed_categories
 from ideaboard.services.maintenance import recompute_trending
 
@@ -76,7 +80,9 @@ def seed_command(ideas: int, members: int, votes: int, comments: int, seed_value
     if votes > ideas * members:
         raise click.BadParameter("more votes than member-idea pairs", param_hint="--votes")
     started = time.perf_counter()
-    counts = seed_board(SeedPlan(ideas, members, votes, comments, seed_value))
+    with progress_bar("Seeding rows") as progress:
+        counts = seed_board(SeedPlan(ideas, members, votes, comments, seed_value),
+                            progress=progress)
     db.session.commit()
     settle_after_load()
     summary = ", ".join(f"{n:,} {what}" for what, n in counts.items())
@@ -93,7 +99,39 @@ def recompute_trending_command() -> None:
     click.echo(f"Recomputed {count} ideas.")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists (refused without).")
+@with_appcontext
+def backup_command(path: Path, force: bool) -> None:
+    """Copy the whole database to PATH, consistent while the board serves and writes: an
+    SQLite file, or a pg_dump archive on PostgreSQL. An existing PATH needs --force."""
+    label = "Backing up (pages)" if db.engine.dialect.name == "sqlite" else "Backing up (tables)"
+    try:
+        with progress_bar(label) as progress:
+            write_backup(db.engine, path, progress, replace=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up the database to {path} ({path.stat().st_size:,} bytes).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True,
+              help="Replace a board that has members, ideas, votes or comments.")
+@with_appcontext
+def restore_command(path: Path, force: bool) -> None:
+    """Replace everything in the database with the backup at PATH (made by `backup`);
+    refused while the board has members, ideas, votes or comments, unless --force."""
+    try:
+        with progress_bar("Restoring") as progress:
+            restore_backup(db.engine, path, progress, replace_board=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored the database from {path}.")
+
+
 def register(app: Flask) -> None:
     for command in (init_db_command, create_user_command, seed_demo_command, seed_command,
-                    recompute_trending_command):
+                    recompute_trending_command, backup_command, restore_command):
         app.cli.add_command(command)

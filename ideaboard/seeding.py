@@ -10,9 +10,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
@@ -24,6 +25,9 @@ from ideaboard.sanitize import plain_excerpt, render_markdown
 from ideaboard.services.categories import all_categories, seed_categories
 from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import trending_weight
+
+if TYPE_CHECKING:
+    from ideaboard.progress import Progress
 
 SEED_PASSWORD = "seed-password"
 BATCH = 20_000
@@ -92,12 +96,26 @@ def _batched(rows: Iterator[dict]) -> Iterator[list[dict]]:
         yield batch
 
 
-def _insert(model, rows: Iterator[dict]) -> int:
+def _insert(model, rows: Iterator[dict], inserted: Callable[[int], None]) -> int:
     count = 0
     for batch in _batched(rows):
         db.session.execute(insert(model), batch)
         count += len(batch)
+        inserted(len(batch))
     return count
+
+
+def _rows_reporter(progress: Progress | None, total: int) -> Callable[[int], None]:
+    """A callback told each batch's rows, telling `progress` the rows so far of `total`."""
+    done = 0
+
+    def inserted(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress is not None:
+            progress(done, total)
+
+    return inserted
 
 
 def _members(plan: SeedPlan, first_id: int, now: datetime) -> Iterator[dict]:
@@ -192,8 +210,10 @@ def _sync_sequences() -> None:
             f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
 
 
-def seed_board(plan: SeedPlan, now: datetime | None = None) -> dict[str, int]:
-    """Add plan.members members and plan.ideas ideas with their votes and comments."""
+def seed_board(plan: SeedPlan, now: datetime | None = None,
+               progress: Progress | None = None) -> dict[str, int]:
+    """Add plan.members members and plan.ideas ideas with their votes and comments, telling
+    `progress` the rows inserted after each batch."""
     rng = random.Random(plan.seed)
     now = now or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     seed_categories()
@@ -202,7 +222,9 @@ def seed_board(plan: SeedPlan, now: datetime | None = None) -> dict[str, int]:
     user_start, idea_start, comment_start = _start_ids()
     member_ids = range(user_start, user_start + plan.members)
     drafts = _idea_drafts(rng, plan, idea_start, now)
-    counts = {"members": _insert(User, _members(plan, user_start, now))}
+    inserted = _rows_reporter(progress, plan.members + sum(1 + d.votes + d.comments
+                                                           for d in drafts))
+    counts = {"members": _insert(User, _members(plan, user_start, now), inserted)}
     # Comments and votes are generated first (to know the counts), inserted after the ideas.
     visible: dict[int, int] = {}
     comment_rows = list(_comment_rows(rng, drafts, texts, member_ids, comment_start, now,
@@ -210,9 +232,9 @@ def seed_board(plan: SeedPlan, now: datetime | None = None) -> dict[str, int]:
     scores: dict[int, float] = {}
     vote_rows = list(_vote_rows(rng, drafts, member_ids, now, scores))
     counts["ideas"] = _insert(Idea, _idea_rows(rng, drafts, texts, member_ids, category_ids,
-                                               scores, visible))
-    counts["votes"] = _insert(Vote, iter(vote_rows))
-    counts["comments"] = _insert(Comment, iter(comment_rows))
+                                               scores, visible), inserted)
+    counts["votes"] = _insert(Vote, iter(vote_rows), inserted)
+    counts["comments"] = _insert(Comment, iter(comment_rows), inserted)
     _sync_sequences()
     mark_board_changed()
     return counts

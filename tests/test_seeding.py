@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from ideaboard import seeding
 from ideaboard.extensions import db
 from ideaboard.models import Comment, Idea, Vote
 from ideaboard.seeding import SeedPlan, seed_board, zipf_allocation
@@ -36,6 +37,18 @@ def test_seeded_counts_and_scores_equal_what_the_rows_say(app):
         db.session.commit()
         after = dict(db.session.execute(select(Idea.id, Idea.trending_score)).all())
         assert all(abs(before[i] - after[i]) <= 1e-9 * after[i] for i in after)
+
+
+def test_seeding_tells_its_progress_in_rows_after_each_batch(app, monkeypatch):
+    monkeypatch.setattr(seeding, "BATCH", 100)
+    told: list[tuple[int, int]] = []
+    with app.app_context():
+        counts = seed_board(SeedPlan(ideas=50, members=20, votes=300, comments=100), now=NOW,
+                            progress=lambda done, total: told.append((done, total)))
+        db.session.commit()
+    assert sum(counts.values()) == 470
+    # members, ideas, votes (three batches), comments
+    assert told == [(done, 470) for done in (20, 70, 170, 270, 370, 470)]
 
 
 def test_the_same_seed_gives_the_same_board(app):
