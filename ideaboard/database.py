@@ -287,6 +287,17 @@ def session_first(sql: str, params: dict[str, Any]) -> tuple | None:
     return result.first()
 
 
+def unavailable_errors(engine: Engine) -> tuple[type[Exception], ...]:
+    """What a database that is down, restarting or unreachable raises: through SQLAlchemy,
+    or from the driver itself (the hot connections use it directly). Not bad SQL or
+    broken rules (those are bugs)."""
+    from sqlalchemy import exc
+
+    driver = engine.dialect.loaded_dbapi
+    return (exc.OperationalError, exc.InterfaceError, exc.TimeoutError,
+            driver.OperationalError, driver.InterfaceError)
+
+
 def hot_connections() -> HotConnections:
     """The app's HotConnections (made on first use)."""
     connections = current_app.extensions.get(_HOT_KEY)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, g, make_response, render_template
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from ideaboard.database import unavailable_errors
+from ideaboard.extensions import db, login_manager
 from ideaboard.negotiation import wants_json
 
 MESSAGES = {
@@ -17,7 +19,10 @@ MESSAGES = {
     413: "That was too large to accept. Please shorten it and try again.",
     429: "Too many attempts in a short time. Please wait a little and try again.",
     500: "Something went wrong on our side. Please try again in a moment.",
+    503: "The board is briefly unavailable. Nothing you did is lost: please try again in a "
+         "few seconds.",
 }
+RETRY_AFTER_UNAVAILABLE = 5  # seconds: the board reconnects by itself within that
 
 
 def _render(code: int, message: str):
@@ -43,7 +48,25 @@ def handle_csrf_error(error: CSRFError):
                         "Please reload the page and try again.")
 
 
+def handle_database_unavailable(error: Exception):
+    """A friendly 503 with Retry-After while the database is down or restarting: the page is
+    drawn as for a visitor, as loading the member would ask the database again."""
+    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    current_app.logger.warning("Database unavailable (answered 503): %s", first_line)
+    try:
+        db.session.rollback()
+    except Exception as gone:  # the connection itself may be gone: nothing to roll back
+        current_app.logger.debug("No rollback: %s", gone)
+    g._login_user = login_manager.anonymous_user()
+    response = make_response(_render(503, MESSAGES[503]))
+    response.headers["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE)
+    return response
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(RateLimitExceeded, handle_rate_limit)
     app.register_error_handler(HTTPException, handle_http_error)
+    with app.app_context():
+        for error in unavailable_errors(db.engine):
+            app.register_error_handler(error, handle_database_unavailable)

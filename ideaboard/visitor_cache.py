@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from flask import Flask
 from werkzeug.http import parse_etags
 
+from ideaboard.database import unavailable_errors
+from ideaboard.extensions import db
 from ideaboard.pagecache import SHAREABLE_GENERATION, PageCache
 from ideaboard.services.freshness import generation_reader, note_generation
 
@@ -51,12 +53,16 @@ class VisitorCache:
         self._wsgi_app = wsgi_app
         self.responses = PageCache(max_bytes=max_bytes)
         self._read_generation: Callable[[], int] | None = None
+        self._unavailable: tuple[type[Exception], ...] = ()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ["REQUEST_METHOD"] != "GET" or "HTTP_COOKIE" in environ:
             return self._wsgi_app(environ, start_response)
         key = _url_of(environ)
-        generation = self._generation()
+        try:
+            generation = self._generation()
+        except self._unavailable:  # Flask answers: /healthz, or a friendly 503
+            return self._wsgi_app(environ, start_response)
         note_generation(generation, environ)  # the page cache behind us needs it too
         shared = self.responses.get(key, generation)
         if shared is not None:
@@ -66,6 +72,7 @@ class VisitorCache:
     def _generation(self) -> int:
         if self._read_generation is None:
             with self._app.app_context():
+                self._unavailable = unavailable_errors(db.engine)
                 self._read_generation = generation_reader()
         return self._read_generation()
 

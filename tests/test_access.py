@@ -36,6 +36,8 @@ MATRIX = {
     "caretaker.hide_comment": ("POST", CARETAKER_ONLY),
     "caretaker.restore_comment": ("POST", CARETAKER_ONLY),
     "static": ("GET", ANYONE),
+    "health.healthz": ("GET", ANYONE),
+    "health.readyz": ("GET", ANYONE),
 }
 FORM_DATA = {
     "ideas.vote": {"intent": "vote"},

@@ -1,0 +1,49 @@
+"""When the database is down: /healthz still answers, /readyz says so, and every page is a
+friendly 503 with Retry-After (HTML or JSON), never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from bench.serve import free_port
+from tests.conftest import make_app
+
+
+@pytest.fixture
+def cut_off(tmp_path) -> Flask:
+    """The app pointed at a PostgreSQL where nothing listens: every connection is refused."""
+    return make_app(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone",
+                    PROPAGATE_EXCEPTIONS=False)
+
+
+def test_healthz_answers_without_the_database(cut_off, client):
+    for app in (cut_off, client.application):
+        response = app.test_client().get("/healthz")
+        assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+def test_readyz_tells_whether_the_database_answers(cut_off, client):
+    assert client.get("/readyz").get_json()["status"] == "ready"
+    down = cut_off.test_client().get("/readyz")
+    assert down.status_code == 503 and down.headers["Retry-After"] == "5"
+
+
+@pytest.mark.parametrize("path", ["/", "/?sort=new", "/feed.atom", "/ideas/1"])
+def test_pages_are_a_friendly_503_while_the_database_is_down(cut_off, path, caplog):
+    response = cut_off.test_client().get(path)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "briefly unavailable" in page and "Traceback" not in page
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+def test_scripts_get_json_and_members_a_page_drawn_as_for_a_visitor(cut_off):
+    browser = cut_off.test_client()
+    with browser.session_transaction() as session:
+        session["_user_id"] = "1:some-token"
+    page = browser.get("/ideas/new")
+    assert page.status_code == 503 and "Log in" in page.get_data(as_text=True)
+    api = browser.get("/", headers={"Accept": "application/json"})
+    assert api.status_code == 503 and api.get_json()["status"] == 503
