@@ -3,9 +3,11 @@ the rest of the suite uses."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,3 +82,61 @@ def throwaway_redis(folder: Path) -> Iterator[ThrowawayRedis]:
         yield server
     finally:
         server.stop()
+
+
+POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+@dataclass
+class ThrowawayPostgres:
+    """A PostgreSQL cluster of our own (initdb in a temporary folder, a free port), to stop
+    and start at will; as the postgres user when we are root, as PostgreSQL insists."""
+
+    folder: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/board"
+
+    def run(self, tool: str, *args: str) -> None:
+        command = [str(POSTGRES_BIN / tool), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+
+    def create(self) -> None:
+        self.run("initdb", "--no-sync", "-A", "trust", "-U", "postgres", "-D",
+                 str(self.folder / "data"))
+        self.start()
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
+                             autocommit=True) as connection:
+            connection.execute("CREATE DATABASE board")
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+                   "-c fsync=off -c max_connections=200")
+        self.run("pg_ctl", "-D", str(self.folder / "data"), "-l", str(self.folder / "log"),
+                 "-o", options, "-w", "start")
+
+    def stop(self) -> None:
+        self.run("pg_ctl", "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop")
+
+
+@contextmanager
+def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
+    """A fresh cluster with an empty database `board`, removed afterwards."""
+    require_tool(str(POSTGRES_BIN / "initdb"))
+    folder = Path(tempfile.mkdtemp(prefix="ideaboard-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    server = ThrowawayPostgres(folder, free_port())
+    server.create()
+    try:
+        yield server
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
