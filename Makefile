@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := FLASK_APP=ideaboard FLASK_DEBUG=1 $(BIN)/flask
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install db demo lock clean e2e-deps bench
+.PHONY: run test lint audit install db demo lock clean e2e-deps bench
 
 run: db ## venv, install, database, demo data, then serve http://127.0.0.1:5000
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -15,6 +15,9 @@ test: install e2e-deps ## the whole suite (TEST_DATABASE_URL picks PostgreSQL; P
 
 lint: install
 	$(BIN)/ruff check .
+
+audit: install ## pip-audit on requirements.lock (exceptions: .ci/audit-exceptions.txt)
+	bash .ci/audit
 
 bench: install ## wrk against gunicorn; options: make bench ARGS="--sizes 1000 --duration 3"
 	$(BIN)/python bench/run.py $(ARGS)
