@@ -147,10 +147,9 @@ def test_backup_keeps_an_existing_file_unless_forced(app, runner, tmp_path, boar
     assert [p.name for p in tmp_path.iterdir()] == ["board.backup"]  # no partial file left
 
 
+@pytest.mark.sqlite_only
 def test_a_sqlite_backup_never_goes_over_the_database_itself(app, runner, board):
     with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("SQLite's database is a file")
         database = db.engine.url.database
     current = _snapshot(app)
     for command in ("backup", "restore"):
@@ -203,11 +202,10 @@ def test_commands_print_no_progress_when_output_is_not_a_terminal(app, runner, t
     assert restored.output == f"Restored the database from {path}.\n"
 
 
+@pytest.mark.sqlite_only
 def test_a_sqlite_backup_is_the_board_as_it_began_though_writers_go_on(app, tmp_path, board,
                                                                      monkeypatch):
     with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("SQLite's online backup")
         monkeypatch.setattr(backup, "PAGES_PER_STEP", 1)
         steps: list[tuple[int, int]] = []
 
