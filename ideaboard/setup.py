@@ -49,7 +49,9 @@ def init_extensions(app: Flask) -> None:
     # Every limit we set is on a route, and the route's decorator checks it; the limiter's
     # own before-request check, for application-wide limits we do not have, cost ~10 % of a
     # cached page.
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    checks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in checks:  # not there with RATELIMIT_ENABLED=False
+        checks.remove(limiter._check_request_limit)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to do that."
