@@ -22,7 +22,7 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=365)
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so long-open pages still post
     RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False  # X-RateLimit-* on every response: see errors.py
     IDEAS_PER_PAGE = 20
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis gone: count in memory, never fail
     RATELIMIT_SWALLOW_ERRORS = True
