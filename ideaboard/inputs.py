@@ -97,7 +97,7 @@ def check_request() -> None:
 
 
 def _check_path(environ_path: str) -> None:
-    path = _utf8(environ_path.encode("latin-1"))
+    path = _utf8(environ_path.encode("latin-1", "replace"))  # WSGI: bytes as Latin-1
     if path is None:
         abort(400, "The address is not valid UTF-8.")
     if _LINE_FORBIDDEN.search(path):
@@ -105,7 +105,7 @@ def _check_path(environ_path: str) -> None:
 
 
 def _check_query(query: str) -> None:
-    for name, value in _pairs(query.encode("latin-1")):
+    for name, value in _pairs(query.encode("latin-1", "replace")):
         if name is None or value is None:
             _drop_query()
             abort(400, "The query string is not valid UTF-8.")
