@@ -24,6 +24,9 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False  # X-RateLimit-* on every response: see errors.py
     IDEAS_PER_PAGE = 20
+    # Said, not left to Flask-Limiter: its one limiter object takes an unset value from the
+    # last app that set one (tests make many apps).
+    RATELIMIT_ENABLED = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis gone: count in memory, never fail
     RATELIMIT_SWALLOW_ERRORS = True
     # A Redis that hangs must not hang requests: give up on it within half a second.
