@@ -121,9 +121,41 @@ def checks_line(checks: dict) -> str:
             f"{checks['ideas_with_comment_count_off']} ideas off)")
 
 
+def _during(alone: dict | None, during: dict | None) -> str:
+    """req/s (ratio to alone), p99, and the votes/s the stream kept up."""
+    if not alone or not during or "rps" not in during:
+        return "n/a | n/a"
+    stream = during["stream"]
+    return (f"{during['rps']:,.0f} ({during['rps'] / alone['rps']:.2f}) | "
+            f"{during['p50_ms']:.1f} / {during['p99_ms']:.1f} "
+            f"({stream['votes_per_s']:.0f} votes/s, {stream['errors']} errors)")
+
+
+def storm_table(results: dict) -> list[str]:
+    """The storm reads: alone, then during each vote stream, side by side."""
+    largest = _largest(results)
+    rows = results["sizes"][largest].get("storm") if largest else None
+    if not rows:
+        return []
+    rates = [key for key in next(iter(rows.values())) if key != "alone"]
+    head = " | ".join(f"during {rate}: req/s (ratio) | p50 / p99 ms" for rate in rates)
+    lines = ["Reads while members vote (req/s, and the ratio to the same read alone):", "",
+             f"| read | alone: req/s | p50 / p99 ms | {head} |",
+             "|---|--:|--:|" + "--:|--:|" * len(rates)]
+    for name, row in rows.items():
+        alone = row["alone"]
+        cells = " | ".join(_during(alone, row[rate]) for rate in rates)
+        first = (f"{alone['rps']:,.0f} | {alone['p50_ms']:.1f} / {alone['p99_ms']:.1f}"
+                 if alone else "n/a | n/a")
+        lines.append(f"| {name} | {first} | {cells} |")
+    return lines
+
+
 def render(results: dict) -> str:
     """Everything printed at the end of a run."""
     lines = [*table(results), ""]
+    if storm := storm_table(results):
+        lines += [*storm, ""]
     if scale := scaling_lines(results.get("scaling")):
         lines += [*scale, ""]
     lines.append(rss_line(results))
@@ -131,6 +163,9 @@ def render(results: dict) -> str:
         if "checks" in data:
             lines.append(f"Counts equal rows after the writes ({int(size):,} ideas): "
                          + checks_line(data["checks"]))
+        if "storm_checks" in data:
+            lines.append(f"Counts equal rows after the storm ({int(size):,} ideas): "
+                         + checks_line(data["storm_checks"]))
     return "\n".join(lines)
 
 

@@ -25,6 +25,7 @@ import boards
 import browser
 import report
 import serve
+import storm
 import wrk
 
 BENCH = Path(__file__).resolve().parent
@@ -94,6 +95,11 @@ class Site:
         path = browser.first_idea_path(self.base, "/?sort=top")
         return Target(path) if path else None
 
+    def idea_as_member(self) -> Target | None:
+        """The most-voted idea's page with the member's session cookie."""
+        path = browser.first_idea_path(self.base, "/?sort=top")
+        return self.as_member(path) if path else None
+
     def if_answers(self, path: str) -> Target | None:
         """`path`, if a visitor's GET answers 200 (else the target is n/a)."""
         return Target(path) if browser.answers_200(self.base, path) else None
@@ -109,7 +115,12 @@ READS: dict[str, Callable[[Site], Target | None]] = {
     "visitor /api/v1/ideas": lambda site: site.if_answers("/api/v1/ideas"),
     "member /?sort=top p1": lambda site: site.as_member("/?sort=top"),
     "member /?sort=trending p1": lambda site: site.as_member("/?sort=trending"),
+    "member idea page (most voted)": lambda site: site.idea_as_member(),
 }
+# Read while the chat votes (bench/storm.py): alone, then during each of storm.RATES.
+STORM_READS = ("visitor /?sort=top p1", "member /?sort=top p1",
+               "visitor idea page (most voted)", "member idea page (most voted)")
+STORM = "storm"
 WRITES = {"member vote toggle": "vote", "member comment post": "comment"}
 
 
@@ -252,11 +263,39 @@ def bench_writes(settings: Settings, size: int, db_url: str, names: list[str],
     log(f"  counts equal rows: {report.checks_line(results['checks'])}")
 
 
+def bench_storm(settings: Settings, size: int, db_url: str, results: dict) -> None:
+    """The storm reads alone and during each vote stream, on a board that may change."""
+    if boards.kind(db_url) == "sqlite":
+        source = Path(db_url.removeprefix("sqlite:///"))
+        db_url = boards.sqlite_url(boards.fresh_copy(source, f"board-{size}-storm.sqlite"))
+    rows: dict = {}
+    with (login_server(settings, db_url, results) as login_base,
+          serve.serve(f"app-{size}-storm", "wsgi:app", boards.ROOT,
+                      server_env(settings, db_url), settings.workers, LOGS) as server):
+        site = Site(server.url, db_url, login_base)
+        voters = [browser.log_in(login_base, user_id, email) for user_id, email
+                  in boards.seed_members(db_url, storm.VOTERS + 1)[1:]]  # not site.member
+        for name in STORM_READS:
+            target = READS[name](site)
+            rows[name] = {"alone": measure(settings, server.url, name, target)}
+            for rate in storm.RATES:
+                with storm.vote_stream(server.url, db_url, voters, rate) as tally:
+                    during = measure(settings, server.url, f"{name}, {rate} votes/s", target)
+                rows[name][f"{rate}/s"] = {**(during or {}),
+                                           "stream": storm.stream_summary(tally)}
+    results["storm"] = rows
+    results["rss_mb"][f"app, {size:,} ideas, storm"] = server.peak_rss_mb
+    results["storm_checks"] = boards.count_checks(db_url)
+    log(f"  counts equal rows after the storm: {report.checks_line(results['storm_checks'])}")
+
+
 def bench_size(settings: Settings, size: int, largest: bool) -> dict | None:
-    """Every selected target at the largest size; only the first Top page at the others."""
+    """Every selected target at the largest size, and the storm; only the first Top page at
+    the others."""
     candidates = [*READS, *WRITES] if largest else [report.SCALE]
     names = [name for name in candidates if settings.selected(name)]
-    if not names:
+    with_storm = largest and settings.selected(STORM)
+    if not names and not with_storm:
         return None
     db_url = prepare_board(settings, size)
     results: dict = {"seed_plan": boards.seed_plan(size), "targets": {}, "rss_mb": {}}
@@ -264,6 +303,8 @@ def bench_size(settings: Settings, size: int, largest: bool) -> dict | None:
         bench_reads(settings, size, db_url, reads, results)
     if writes := [name for name in names if name in WRITES]:
         bench_writes(settings, size, db_url, writes, results)
+    if with_storm:
+        bench_storm(settings, size, db_url, results)
     return results
 
 
@@ -346,7 +387,8 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--reseed", action="store_true", help="rebuild the SQLite boards")
     parser.add_argument("--repeat", type=int, default=1,
                         help="wrk runs per target; medians are reported")
-    parser.add_argument("--only", help="only targets whose name contains this")
+    parser.add_argument("--only", help='only targets whose name contains this ("storm": '
+                        "only the reads during vote streams)")
     args = parser.parse_args(argv)
     return Settings(
         sizes=sorted({int(size) for size in args.sizes.split(",")}), duration=args.duration,
