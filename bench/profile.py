@@ -1,10 +1,11 @@
 """Profile one page in-process with pyinstrument: where a request's time goes.
 
-    .venv/bin/python bench/profile.py "/?sort=top" [--member] [--requests 500]
+    .venv/bin/python bench/profile.py "/?sort=top" [--member] [--uncached] [--requests 500]
         [--database-url sqlite:///bench/.data/board-100000.sqlite]
 
 Requests go straight to the WSGI app (no server, no network), so the profile is the app's
-own cost; --member signs in a seeded member first (seed-1@example.org).
+own cost; --member signs in a seeded member first (seed-1@example.org); --uncached empties
+the page caches before every request, so each one renders the page afresh.
 """
 
 from __future__ import annotations
@@ -30,10 +31,30 @@ def signed_in_cookie(app) -> str:
     return "session=" + client.get_cookie("session").value
 
 
+def _uncached(app, client, path: str):
+    """GET `path` with every page cache emptied first: a fresh render."""
+    from ideaboard.pagecache import pages
+
+    pages.clear()
+    _visitor_cache(app).responses.clear()
+    return client.get(path)
+
+
+def _visitor_cache(app):
+    """The VisitorCache among the app's WSGI middleware."""
+    from ideaboard.visitor_cache import VisitorCache
+
+    layer = app.wsgi_app
+    while not isinstance(layer, VisitorCache):
+        layer = layer._wsgi_app
+    return layer
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path")
     parser.add_argument("--member", action="store_true")
+    parser.add_argument("--uncached", action="store_true")
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--database-url", default=DEFAULT_DB)
     args = parser.parse_args()
@@ -47,12 +68,14 @@ def main() -> None:
     client = app.test_client()
     if args.member:
         client.set_cookie("session", signed_in_cookie(app).split("=", 1)[1])
+    get = (lambda: _uncached(app, client, args.path)) if args.uncached else (
+        lambda: client.get(args.path))
     for _ in range(50):  # warm: imports, connections, templates, the page cache
-        client.get(args.path)
+        get()
     started = time.process_time()
     with Profiler(interval=0.0002) as profiler:
         for _ in range(args.requests):
-            client.get(args.path)
+            get()
     cpu_ms = (time.process_time() - started) / args.requests * 1000
     print(profiler.output_text(unicode=True, color=False))
     print(f"{cpu_ms:.2f} ms of CPU per request (profiled; the test client adds ~0.2 ms)")

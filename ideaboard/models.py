@@ -231,13 +231,16 @@ class Comment(db.Model):
 
 
 class BoardState(db.Model):
-    """One row: a counter bumped after every commit that changes what pages show.
+    """One row: counters bumped by every commit that changes what pages show, `generation`
+    for what members write (ideas, comments, statuses), `vote_generation` for votes.
 
-    Cached pages are keyed by it, so every worker and instance sharing the database stops
-    serving a page the moment anything on it may have changed.
+    Cached pages are keyed by them, so every worker and instance sharing the database stops
+    serving a page the moment anything but a vote on it may have changed, and within a
+    second of a vote (services/freshness.py).
     """
 
     __tablename__ = "board_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     generation: Mapped[int] = mapped_column(BigInteger, default=0)
+    vote_generation: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -1,12 +1,14 @@
-"""Rendered pages, cached per worker and keyed by the board's generation, with the personal
-parts punched out.
+"""Rendered pages, cached per worker and judged by the board's generations, with the
+personal parts punched out.
 
 Templates never print anything personal directly on the pages that are cached: they print
 markers (the CSRF token, the account menu, flash messages, whether this member pressed each
-vote button), and `personalize` fills them in for the person asking, on every HTML response.
-So one rendering of a page serves every visitor, and every member, until the next change
-to the board (see services/freshness.py); a TTL bounds what a crash between a commit and its
-generation bump could leave behind.
+vote button and, for members, each idea's vote count), and `personalize` fills them in for
+the person asking, on every HTML response. So one rendering of a page serves every visitor,
+and every member, until the next change to the board, or for up to a second after a vote
+(see services/freshness.py); members get the counts as they are now, so the member who voted
+sees their vote at once. A TTL bounds what a crash between a commit and its generation bump
+could leave behind.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from markupsafe import Markup, escape
 
 from ideaboard.sanitize import PAGE_MARK
 from ideaboard.services import votes
-from ideaboard.services.freshness import current_generation
+from ideaboard.services.freshness import Generation, current_generation, still_fresh
 from ideaboard.sessions import csrf_token
 
 MARK = PAGE_MARK
@@ -36,6 +38,7 @@ _MARK_BYTES = MARK.encode()
 
 def marker(kind: str, number: int | str = "") -> Markup:
     """A hole in a cached page: T token, N account menu, F flashes, P<id> pressed, I<id> intent,
+    C<id>:<count> a vote count (as rendered, unless the member's view has a newer one),
     M the member's name, A<idea id>-<author id> the author's own controls for an idea."""
     return Markup(f"{MARK}{kind}{number}{MARK}")
 
@@ -44,13 +47,14 @@ def marker(kind: str, number: int | str = "") -> Markup:
 class CachedPage:
     parts: tuple[bytes, ...]  # static text at even positions, marker codes at odd ones
     idea_ids: tuple[int, ...]
-    generation: int
-    stored_at: float
+    generation: Generation  # the board's, read before the page was rendered
+    stored_at: float  # time.monotonic() before the page was rendered
 
     @classmethod
-    def of(cls, body: str, idea_ids: Iterable[int], generation: int) -> CachedPage:
+    def of(cls, body: str, idea_ids: Iterable[int], generation: Generation,
+           rendered_at: float) -> CachedPage:
         parts = tuple(body.encode().split(_MARK_BYTES))
-        return cls(parts, tuple(idea_ids), generation, time.monotonic())
+        return cls(parts, tuple(idea_ids), generation, rendered_at)
 
     @property
     def size(self) -> int:
@@ -61,7 +65,7 @@ class Entry(Protocol):
     @property
     def size(self) -> int: ...
 
-    generation: int
+    generation: Generation
     stored_at: float
 
 
@@ -70,8 +74,9 @@ E = TypeVar("E", bound=Entry)
 
 class PageCache(Generic[E]):
     """An LRU of rendered pages for this process, bounded in bytes; thread-safe. An entry
-    is stale once the board's generation moved on, or after `ttl` seconds (relative dates
-    such as "3 days ago" age)."""
+    is stale once the board changed but for votes, a second after votes changed
+    (freshness.still_fresh), or after `ttl` seconds (relative dates such as "3 days ago"
+    age)."""
 
     def __init__(self, max_bytes: int = 8 * 1024 * 1024, ttl: float = 300.0) -> None:
         self.max_bytes, self.ttl = max_bytes, ttl
@@ -79,12 +84,14 @@ class PageCache(Generic[E]):
         self._pages: OrderedDict[tuple, E] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, generation: int) -> E | None:
+    def get(self, key: tuple, generation: Generation) -> E | None:
+        now = time.monotonic()
         with self._lock:
             page = self._pages.get(key)
             if page is None:
                 return None
-            if page.generation != generation or time.monotonic() - page.stored_at > self.ttl:
+            if (not still_fresh(page.generation, page.stored_at, generation, now)
+                    or now - page.stored_at > self.ttl):
                 self._drop(key)
                 return None
             self._pages.move_to_end(key)
@@ -116,40 +123,44 @@ class PageCache(Generic[E]):
 pages: PageCache[CachedPage] = PageCache()
 
 
-SHAREABLE_GENERATION = "ideaboard.shareable_generation"  # see visitor_cache
+SHAREABLE_PAGE = "ideaboard.shareable_page"  # the page's (generation, stored_at): visitor_cache
 
 
 def viewer_variant() -> str:
     return "member" if current_user.is_authenticated else "visitor"
 
 
-def _etag(generation: int) -> str:
-    viewer = current_user.id if current_user.is_authenticated else 0
-    return f"g{generation}-u{viewer}"
+def _etag(page: CachedPage, current: Generation) -> str:
+    """What the response shows: the page as rendered and, for a member, the votes as now."""
+    kept = f"g{page.generation.content}.{page.generation.votes}"
+    if not current_user.is_authenticated:
+        return kept
+    return f"{kept}-v{current.votes}-u{current_user.id}"
 
 
 def cached_page(key: Iterable, render: Callable[[], tuple[str, Iterable[int]]],
                 mimetype: str = "text/html") -> Response:
-    """Serve `render()`'s page (body, idea ids on it) from the cache while the board is
-    unchanged; answers 304 to a browser that already has this generation."""
+    """Serve `render()`'s page (body, idea ids on it) from the cache while it is fresh
+    (freshness.still_fresh); answers 304 to a browser that already has it."""
     member = current_user.is_authenticated  # first: a member's load reads the generation too
     generation = current_generation()
-    if not member:
-        request.environ[SHAREABLE_GENERATION] = generation
-    etag = _etag(generation)
-    if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
-        response = Response(status=304)
-        response.set_etag(etag, weak=True)
-        return response
     # The host too: the feed prints absolute links, and Host is whatever the client sent.
     full_key = (request.endpoint, viewer_variant(), request.scheme, request.host,
                 request.root_path, *key)
     page = pages.get(full_key, generation)
     if page is None:
-        page = CachedPage.of(*render(), generation)
+        rendered_at = time.monotonic()
+        page = CachedPage.of(*render(), generation, rendered_at)
         pages.put(full_key, page)
+    if not member:
+        request.environ[SHAREABLE_PAGE] = (page.generation, page.stored_at)
+    etag = _etag(page, generation)
+    if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
+        response = Response(status=304)
+        response.set_etag(etag, weak=True)
+        return response
     if member and page.idea_ids:
-        g.voted_ids = votes.voted_idea_ids(current_user.id, list(page.idea_ids))
+        g.member_view = votes.member_view(current_user.id, list(page.idea_ids))
     response = FilledPage(fill(page.parts), mimetype=mimetype)
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
@@ -196,10 +207,13 @@ def _author_actions(ids: bytes) -> bytes:
 
 def fill(parts: Sequence[bytes]) -> bytes:
     """Join a page split at its markers, each hole filled for the person asking: P<id> is
-    whether their button is pressed, I<id> what pressing it would do."""
+    whether their button is pressed, I<id> what pressing it would do, C<id>:<count> the
+    idea's vote count as the member's view has it now (else as rendered)."""
     if len(parts) == 1:
         return parts[0]
-    voted = g.get("voted_ids", ())
+    view = g.get("member_view")
+    voted = view.voted if view else ()
+    counts = view.counts if view else {}
     pressed = {b"P%d" % idea_id for idea_id in voted}
     undoable = {b"I%d" % idea_id for idea_id in voted}
     once: dict[bytes, bytes] = {}
@@ -210,11 +224,19 @@ def fill(parts: Sequence[bytes]) -> bytes:
             filled[i] = b"true" if code in pressed else b"false"
         elif code[:1] == b"I":
             filled[i] = b"unvote" if code in undoable else b"vote"
+        elif code[:1] == b"C":
+            filled[i] = _count(code, counts)
         else:
             if code not in once:
                 once[code] = _fill_once(code)
             filled[i] = once[code]
     return b"".join(filled)
+
+
+def _count(code: bytes, counts: dict[int, int]) -> bytes:
+    idea_id, _, rendered = code[1:].partition(b":")
+    now = counts.get(int(idea_id)) if idea_id.isdigit() else None
+    return b"%d" % now if now is not None else rendered if rendered.isdigit() else b""
 
 
 class FilledPage(Response):

@@ -2,9 +2,10 @@
 
 A visitor without a cookie has no session, no account and no flash messages, so a page
 cached by `pagecache.cached_page` comes out byte for byte the same for all of them. The
-first such response at a board generation is kept here as sent (status, headers, body), and
-the next cookie-less GET of the same URL is answered from it after one read of the
-generation, without Flask's request handling, the session or Flask-Login. (Discourse's
+first such response is kept here as sent (status, headers, body), with the generations of
+the page it carries, and the next cookie-less GET of the same URL is answered from it while
+it is as fresh as that page would be (freshness.still_fresh), after one read of the
+generations, without Flask's request handling, the session or Flask-Login. (Discourse's
 "anonymous cache" does the same for logged-out readers.) A request that goes on to Flask
 takes that read with it, so the page cache does not read the generation again.
 
@@ -18,17 +19,16 @@ scheme are the corrected ones.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import Flask
 from werkzeug.http import parse_etags
 
 from ideaboard.database import unavailable_errors
 from ideaboard.extensions import db
-from ideaboard.pagecache import SHAREABLE_GENERATION, PageCache
-from ideaboard.services.freshness import generation_reader, note_generation
+from ideaboard.pagecache import SHAREABLE_PAGE, PageCache
+from ideaboard.services.freshness import Generation, generation_reader, note_generation
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,8 @@ class SharedResponse:
     headers: list[tuple[str, str]]
     body: bytes
     etag: str
-    generation: int
-    stored_at: float = field(default_factory=time.monotonic)
+    generation: Generation  # the page's, and when it was rendered: pagecache.CachedPage
+    stored_at: float
 
     @property
     def size(self) -> int:
@@ -52,7 +52,7 @@ class VisitorCache:
         self._app = app
         self._wsgi_app = wsgi_app
         self.responses = PageCache(max_bytes=max_bytes)
-        self._read_generation: Callable[[], int] | None = None
+        self._read_generation: Callable[[], Generation] | None = None
         self._unavailable: tuple[type[Exception], ...] = ()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -69,7 +69,7 @@ class VisitorCache:
             return _send(shared, environ, start_response)
         return self._pass_on(key, environ, start_response)
 
-    def _generation(self) -> int:
+    def _generation(self) -> Generation:
         if self._read_generation is None:
             with self._app.app_context():
                 self._unavailable = unavailable_errors(db.engine)
@@ -84,8 +84,8 @@ class VisitorCache:
             return start_response(status, headers, exc_info)
 
         body = self._wsgi_app(environ, keep_and_start)
-        generation = environ.get(SHAREABLE_GENERATION)
-        if generation is None or not sent or not sent[0].startswith("200 "):
+        shareable = environ.get(SHAREABLE_PAGE)
+        if shareable is None or not sent or not sent[0].startswith("200 "):
             return body
         status, headers = sent
         if any(name.lower() == "set-cookie" for name, _ in headers):
@@ -95,7 +95,7 @@ class VisitorCache:
             body.close()
         etag = next((value for name, value in headers if name.lower() == "etag"), "")
         self.responses.put(key, SharedResponse(status, list(headers), b"".join(chunks), etag,
-                                               generation))
+                                               *shareable))
         return chunks
 
 

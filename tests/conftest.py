@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -203,6 +204,25 @@ def member_client(client: FlaskClient, member: User) -> FlaskClient:
 def caretaker_client(client: FlaskClient, caretaker: User) -> FlaskClient:
     log_in(client, caretaker)
     return client
+
+
+class Clock:
+    """time.monotonic, moved forward at will."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """For what may be served up to a second late: the test moves time on instead of
+    sleeping."""
+    found, real = Clock(), time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: real() + found.offset)
+    return found
 
 
 def database_snapshot(app: Flask) -> dict[str, list[tuple]]:

@@ -1,14 +1,17 @@
-"""Cached pages: one rendering serves everyone, personal parts filled per person, and a
-change anywhere, from any worker or instance sharing the database, is seen at once."""
+"""Cached pages: one rendering serves everyone, personal parts filled per person; a change
+anywhere, from any worker or instance sharing the database, is seen at once, and a vote
+within a second (at once by the member who voted)."""
 
 from __future__ import annotations
 
 import re
+import time
 
 from ideaboard.extensions import db
 from ideaboard.pagecache import MARK, pages
 from ideaboard.services import votes
-from tests.conftest import log_in, make_app, post_form
+from ideaboard.services.freshness import VOTE_STALENESS_S, Generation
+from tests.conftest import log_in, make_app, post_form, sign_in
 
 
 def _count_shown(page: str, idea_id: int) -> int:
@@ -16,17 +19,38 @@ def _count_shown(page: str, idea_id: int) -> int:
     return int(re.search(r'class="vote-count"[^>]*>(\d+)<', form.group(1)).group(1))
 
 
-def test_a_vote_from_another_instance_shows_on_a_cached_page(app, client, make_idea, member):
+def test_a_vote_from_another_instance_shows_on_a_cached_page_within_a_second(
+        app, client, make_idea, member, clock):
     idea_id = make_idea()
     pages.clear()
+    client.get(f"/ideas/{idea_id}", follow_redirects=True)  # a session: past the visitor cache
     assert _count_shown(client.get("/").get_data(as_text=True), idea_id) == 0
-    assert len(pages) == 1
     other_instance = make_app(app.config["SQLALCHEMY_DATABASE_URI"])
     with other_instance.app_context():
         votes.cast_vote(member.id, idea_id)
         db.session.commit()
         db.engine.dispose()
+    clock.advance(VOTE_STALENESS_S / 2)  # the page is kept while a vote is this fresh
+    assert _count_shown(client.get("/").get_data(as_text=True), idea_id) == 0
+    clock.advance(VOTE_STALENESS_S / 2)
     assert _count_shown(client.get("/").get_data(as_text=True), idea_id) == 1
+
+
+def test_the_member_who_votes_sees_their_vote_at_once_on_a_cached_page(
+        app, member_client, make_idea, make_user, member):
+    idea_id = make_idea()
+    pages.clear()
+    for path in ("/", f"/ideas/{idea_id}"):  # cached before the vote, for every member
+        member_client.get(path, follow_redirects=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"',
+                      member_client.get("/").get_data(as_text=True)).group(1)
+    member_client.post(f"/ideas/{idea_id}/vote", data={"intent": "vote", "csrf_token": token})
+    for path in ("/", f"/ideas/{idea_id}"):
+        page = member_client.get(path, follow_redirects=True).get_data(as_text=True)
+        assert _count_shown(page, idea_id) == 1 and 'aria-pressed="true"' in page
+    other = sign_in(app.test_client(), make_user("Someone Else"))  # counts now, not pressed
+    page = other.get("/").get_data(as_text=True)
+    assert _count_shown(page, idea_id) == 1 and 'aria-pressed="true"' not in page
 
 
 def test_a_page_for_one_host_never_serves_another(app, make_idea, member):
@@ -117,7 +141,8 @@ def test_visitors_get_no_session_from_the_board(client, make_idea):
     assert MARK not in response.get_data(as_text=True)
 
 
-def test_conditional_get_answers_304_until_the_board_changes(app, client, make_idea, member):
+def test_conditional_get_answers_304_until_the_page_changes(app, client, make_idea, member,
+                                                            clock):
     idea_id = make_idea()
     for path in ("/", "/feed.atom"):
         etag = client.get(path).headers["ETag"]
@@ -126,6 +151,7 @@ def test_conditional_get_answers_304_until_the_board_changes(app, client, make_i
     with app.app_context():
         votes.cast_vote(member.id, idea_id)
         db.session.commit()
+    clock.advance(VOTE_STALENESS_S)
     assert client.get("/", headers={"If-None-Match": etag}).status_code == 200
 
 
@@ -179,14 +205,14 @@ def test_a_page_filled_from_the_cache_is_not_scanned_again(app):
 def test_the_cache_keeps_to_its_byte_budget_dropping_the_least_recent():
     from ideaboard.pagecache import CachedPage, PageCache
 
-    cache = PageCache(max_bytes=1000)
+    cache, now = PageCache(max_bytes=1000), Generation(1, 1)
     for n in range(10):
-        cache.put(("page", n), CachedPage.of("x" * 200, (), 1))
-        cache.get(("page", 0), 1)  # page 0 stays in use
+        cache.put(("page", n), CachedPage.of("x" * 200, (), now, time.monotonic()))
+        cache.get(("page", 0), now)  # page 0 stays in use
     assert cache.size <= 1000
-    assert cache.get(("page", 0), 1) is not None
-    assert cache.get(("page", 1), 1) is None
-    assert cache.get(("page", 0), 2) is None  # another generation: stale, dropped
+    assert cache.get(("page", 0), now) is not None
+    assert cache.get(("page", 1), now) is None
+    assert cache.get(("page", 0), Generation(2, 1)) is None  # the board changed: dropped
 
 
 def test_hiding_an_idea_takes_its_cached_page_away_from_visitors(app, client, caretaker,

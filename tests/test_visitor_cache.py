@@ -1,13 +1,15 @@
 """Whole responses for cookie-less visitors: served without Flask while the board is
-unchanged, never for anyone with a cookie, never a response that starts a session."""
+unchanged (or for up to a second after a vote), never for anyone with a cookie, never a
+response that starts a session."""
 
 from __future__ import annotations
 
 import pytest
 
 from ideaboard.extensions import db
-from ideaboard.services import votes
-from tests.conftest import log_in
+from ideaboard.services import comments, votes
+from ideaboard.services.freshness import VOTE_STALENESS_S
+from tests.conftest import get_idea, log_in
 
 
 @pytest.fixture
@@ -36,15 +38,28 @@ def test_a_second_visitor_gets_the_same_response_without_flask(app, client, make
     assert "Weekly chat recaps" in second.get_data(as_text=True)
 
 
-def test_a_change_to_the_board_is_seen_by_the_next_visitor(app, client, make_idea, member,
+def test_a_change_to_the_board_is_seen_by_the_next_visitor(app, client, make_idea,
                                                            flask_requests):
     idea_id = make_idea()
-    assert '<span class="vote-count">0</span>' in client.get("/").get_data(as_text=True)
+    assert "0 comments" in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        comments.add_guest_comment(get_idea(app, idea_id), "V", None, "Hi")
+        db.session.commit()
+    assert "1 comment<" in client.get("/").get_data(as_text=True)
+    assert len(flask_requests) == 2
+
+
+def test_a_vote_is_seen_by_visitors_within_a_second_not_at_the_cost_of_a_render(
+        app, client, make_idea, member, flask_requests, clock):
+    idea_id = make_idea()
+    client.get("/")
     with app.app_context():
         votes.set_vote(member.id, idea_id, True)
-    page = client.get("/").get_data(as_text=True)
-    assert '<span class="vote-count">1</span>' in page
-    assert len(flask_requests) == 2
+    clock.advance(VOTE_STALENESS_S * 0.9)
+    assert '<span class="vote-count">0</span>' in client.get("/").get_data(as_text=True)
+    assert len(flask_requests) == 1  # served as it was kept, without Flask
+    clock.advance(VOTE_STALENESS_S * 0.1)
+    assert '<span class="vote-count">1</span>' in client.get("/").get_data(as_text=True)
 
 
 def test_anyone_with_a_cookie_goes_to_flask(app, client, member, make_idea, flask_requests):
@@ -97,7 +112,7 @@ def test_errors_and_other_methods_are_not_kept(app, client, flask_requests):
 
 
 def test_a_vote_by_another_instance_reaches_the_cached_response(app, client, make_idea,
-                                                                member):
+                                                                member, clock):
     from tests.conftest import make_app
 
     idea_id = make_idea()
@@ -107,4 +122,5 @@ def test_a_vote_by_another_instance_reaches_the_cached_response(app, client, mak
         votes.cast_vote(member.id, idea_id)
         db.session.commit()
         db.engine.dispose()
+    clock.advance(VOTE_STALENESS_S)
     assert '<span class="vote-count">1</span>' in client.get("/").get_data(as_text=True)

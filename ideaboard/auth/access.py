@@ -16,11 +16,11 @@ from ideaboard.extensions import db
 from ideaboard.inputs import ID_MAX
 from ideaboard.models import Role, User, utcnow
 from ideaboard.services import accounts
-from ideaboard.services.freshness import GENERATION_SUBQUERY, note_generation
+from ideaboard.services.freshness import GENERATION_SUBQUERIES, Generation, note_generation
 
 # The board's generation comes along: a member's page needs both, in one round trip.
 _SIGNED_IN = (
-    f"SELECT users.id, display_name, role, {GENERATION_SUBQUERY} FROM login_sessions"
+    f"SELECT users.id, display_name, role, {GENERATION_SUBQUERIES} FROM login_sessions"
     " JOIN users ON users.id = login_sessions.user_id"
     " WHERE token_hash = :token_hash AND users.id = :id"
 )
@@ -62,8 +62,8 @@ def load_user(cookie_id: str) -> SignedIn | None:
         _SIGNED_IN, {"id": int(user_id), "token_hash": accounts.token_digest(token)})
     if not rows:
         return None
-    found_id, display_name, role, generation = rows[0]
-    note_generation(generation)
+    found_id, display_name, role, generation, vote_generation = rows[0]
+    note_generation(Generation(generation, vote_generation))
     return SignedIn(found_id, display_name, Role(role), token)
 
 

@@ -64,8 +64,8 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, code: int 
     caretaker = is_caretaker()
     if status_form is None and caretaker:
         status_form = StatusForm(status=idea.status.value, response=idea.official_response)
-    if current_user.is_authenticated and votes.has_voted(current_user.id, idea.id):
-        g.voted_ids = {idea.id}
+    if current_user.is_authenticated:
+        g.member_view = votes.member_view(current_user.id, [idea.id])
     page = render_template(
         "ideas/show.html",
         idea=idea,

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, inspect, text
 
 from ideaboard.services import pg_client
-from ideaboard.services.freshness import GENERATION_SUBQUERY
 
 if TYPE_CHECKING:
     from ideaboard.progress import Progress
@@ -32,6 +31,7 @@ BOARD_TABLES = ("users", "ideas", "votes", "comments")
 BACKUP_TABLES = (*BOARD_TABLES, "categories", "board_state", "alembic_version")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PAGES_PER_STEP = 1024  # 4 MB at the default page size: a step of progress
+_READ = "SELECT generation FROM board_state WHERE id = 1"
 _ADVANCE = ("UPDATE board_state SET generation ="
             " CASE WHEN generation > :floor THEN generation ELSE :floor END + 1 WHERE id = 1")
 
@@ -91,7 +91,7 @@ def generation(engine: Engine) -> int:
     with engine.connect() as connection:
         if not inspect(connection).has_table("board_state"):
             return 0
-        return connection.execute(text(f"SELECT coalesce({GENERATION_SUBQUERY}, 0)")).scalar()
+        return connection.execute(text(_READ)).scalar() or 0
 
 
 def _advance_generation(engine: Engine, before: int) -> None:

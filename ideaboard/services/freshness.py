@@ -1,17 +1,24 @@
 """What pages show changes only through commits that mark the session (or a HotTransaction);
-such a commit also raises the board's generation, and everything cached under an older
-generation is stale.
+such a commit also raises one of the board's two generations, and cached pages are judged
+against them:
+
+- `generation` goes up with everything members write but votes (ideas, comments, statuses,
+  hiding): a page kept from before is stale at once.
+- `vote_generation` goes up with votes: a page kept from before may still be served for up
+  to VOTE_STALENESS_S after it was rendered. During a chat, when votes come many a second,
+  each worker renders a page at most once a second instead of after every vote, and every
+  reader sees a vote within a second. The member who voted sees their own vote at once:
+  pressed state and counts are filled per member (pagecache.py).
 
 The bump is the last statement of the changing transaction itself (or part of its one
-statement, see `bump_sql`), so the change and the new generation become visible together
-and a crash cannot separate them. Writers all update the one counter row, so they queue
-for it; as the last statement, it is held only while the commit itself runs (SQLite's
-writers hold the one database lock anyway).
+statement, see `bump_votes_sql`), so the change and the new generation become visible
+together and a crash cannot separate them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from flask import has_request_context, request
 from sqlalchemy import event, text
@@ -20,11 +27,16 @@ from sqlalchemy.orm import Session
 from ideaboard.database import HotConnections, HotTransaction, hot_connections
 from ideaboard.extensions import db
 
+VOTE_STALENESS_S = 1.0  # the longest a reader may see the board without a vote
+
 _CHANGED = "board_changed"
+_VOTES_CHANGED = "votes_changed"
 _BUMP = "UPDATE board_state SET generation = generation + 1 WHERE id = 1"
-_READ_GENERATION = "SELECT generation FROM board_state WHERE id = 1"
-# For a query that reads the generation along with something else: see note_generation.
-GENERATION_SUBQUERY = f"({_READ_GENERATION})"
+_BUMP_VOTES = "UPDATE board_state SET vote_generation = vote_generation + 1 WHERE id = 1"
+_READ_GENERATION = "SELECT generation, vote_generation FROM board_state WHERE id = 1"
+# For a query that reads the generations along with something else: see note_generation.
+GENERATION_SUBQUERIES = ("(SELECT generation FROM board_state WHERE id = 1), "
+                         "(SELECT vote_generation FROM board_state WHERE id = 1)")
 
 # The generation a GET request has read, in its WSGI environ. A GET changes nothing, so the
 # first read holds for the whole request, and later readers reuse it: a page costs one read.
@@ -32,23 +44,47 @@ _REQUEST_GENERATION = "ideaboard.request_generation"
 _SAFE_METHODS = ("GET", "HEAD")
 
 
+class Generation(NamedTuple):
+    """The board's two generations, as read together."""
+
+    content: int
+    votes: int
+
+
+def still_fresh(kept: Generation, kept_at: float, current: Generation, now: float) -> bool:
+    """Whether a page rendered at `kept_at` (time.monotonic) from the board at `kept` may be
+    served now: nothing but votes changed since, and any vote it misses is less than
+    VOTE_STALENESS_S older than the page."""
+    if kept.content != current.content:
+        return False
+    return kept.votes == current.votes or now - kept_at < VOTE_STALENESS_S
+
+
 def mark_board_changed(transaction: HotTransaction | None = None) -> None:
-    """Call from any service that changes what a page shows, in the session's transaction
-    or in `transaction`; acted on as that transaction commits."""
+    """Call from any service that changes what a page shows (but votes), in the session's
+    transaction or in `transaction`; acted on as that transaction commits."""
     if transaction is None:
         db.session.info[_CHANGED] = True
     else:
         transaction.before_commit.append(_BUMP)
 
 
-def bump_sql(when: str) -> str:
-    """The bump as one statement that runs only `when` (an SQL condition): for a write that
-    is a single statement with its bump inside, as a vote is on PostgreSQL."""
-    return f"{_BUMP} AND {when}"
+def mark_votes_changed(transaction: HotTransaction | None = None) -> None:
+    """As mark_board_changed, for a change of votes (and the counts they keep)."""
+    if transaction is None:
+        db.session.info[_VOTES_CHANGED] = True
+    else:
+        transaction.before_commit.append(_BUMP_VOTES)
 
 
-def current_generation() -> int:
-    """The board's generation: one primary-key read, once per GET request."""
+def bump_votes_sql(when: str) -> str:
+    """The votes' bump as one statement that runs only `when` (an SQL condition): for a vote
+    that is a single statement with its bump inside, as it is on PostgreSQL."""
+    return f"{_BUMP_VOTES} AND {when}"
+
+
+def current_generation() -> Generation:
+    """The board's generations: one primary-key read, once per GET request."""
     environ = _request_environ()
     if _REQUEST_GENERATION in environ:
         return environ[_REQUEST_GENERATION]
@@ -57,7 +93,7 @@ def current_generation() -> int:
     return generation
 
 
-def note_generation(generation: int | None, environ: dict | None = None) -> None:
+def note_generation(generation: Generation | None, environ: dict | None = None) -> None:
     """Keep what a reader saw for the rest of a GET request (this one, unless `environ` is
     given): the visitor cache reads the generation before Flask runs, and a member's load
     reads it in the same query."""
@@ -70,24 +106,27 @@ def _request_environ() -> dict:
     return request.environ if has_request_context() else {}
 
 
-def generation_reader() -> Callable[[], int]:
+def generation_reader() -> Callable[[], Generation]:
     """current_generation for use outside an app context (made inside one)."""
     connections = hot_connections()
     return lambda: _generation_of(connections)
 
 
-def _generation_of(connections: HotConnections) -> int:
+def _generation_of(connections: HotConnections) -> Generation:
     rows = connections.rows(_READ_GENERATION)
-    return rows[0][0] if rows else 0
+    return Generation(*rows[0]) if rows else Generation(0, 0)
 
 
 def _before_commit(session: Session) -> None:
     if session.info.pop(_CHANGED, False):
         session.connection().execute(text(_BUMP))
+    if session.info.pop(_VOTES_CHANGED, False):
+        session.connection().execute(text(_BUMP_VOTES))
 
 
 def _after_rollback(session: Session, previous_transaction) -> None:
     session.info.pop(_CHANGED, None)
+    session.info.pop(_VOTES_CHANGED, None)
 
 
 def install() -> None:

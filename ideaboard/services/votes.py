@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from ideaboard.database import HotTransaction, hot_connections, session_first, utc_datetime
 from ideaboard.models import PUBLIC_IDEA, utcnow
-from ideaboard.services.freshness import bump_sql, mark_board_changed
+from ideaboard.services.freshness import bump_votes_sql, mark_votes_changed
 from ideaboard.services.ranking import trending_weight, trending_weight_sql
 
 # A vote row only for an idea on the board (so no foreign-key error for a missing one).
@@ -43,7 +44,7 @@ _COUNT = f"SELECT vote_count FROM ideas WHERE id = :idea_id AND {PUBLIC_IDEA.tex
 # statement began, so the last SELECT gives the count before it: the answer when nothing
 # changed (NULL for an idea that takes no votes).
 _ANSWER_AND_BUMP = f"""
-, bumped AS ({bump_sql("EXISTS (SELECT FROM counted)")})
+, bumped AS ({bump_votes_sql("EXISTS (SELECT FROM counted)")})
 SELECT coalesce((SELECT vote_count FROM counted), ({_COUNT}))"""
 _CAST_IN_ONE = f"""
 WITH cast_vote AS ({_INSERT_IF_ABSENT} RETURNING idea_id),
@@ -58,7 +59,6 @@ counted AS (
     trending_score = trending_score - {trending_weight_sql("withdrawn.created_at")}
   FROM withdrawn WHERE ideas.id = withdrawn.idea_id RETURNING vote_count
 ){_ANSWER_AND_BUMP}"""
-_HAS_VOTED = "SELECT 1 FROM votes WHERE user_id = :user_id AND idea_id = :idea_id"
 
 
 class NotOnTheBoard(LookupError):
@@ -81,7 +81,7 @@ def _first(transaction: HotTransaction | None, sql: str, **params) -> tuple | No
 def _adjust_counts(transaction: HotTransaction | None, idea_id: int, by: int,
                    weight: float) -> int:
     """Move the idea's counters by one vote; the new count."""
-    mark_board_changed(transaction)
+    mark_votes_changed(transaction)
     return _first(transaction, _ADJUST, idea_id=idea_id, by=by, weight=weight)[0]
 
 
@@ -159,20 +159,27 @@ def _set_vote_in_one(user_id: int, idea_id: int, voted: bool) -> VoteState:
     return VoteState(voted=voted, vote_count=count)
 
 
-def has_voted(user_id: int, idea_id: int) -> bool:
-    return session_first(_HAS_VOTED, {"user_id": user_id, "idea_id": idea_id}) is not None
+class MemberView(NamedTuple):
+    """What a member's copy of a page shows of votes: which ideas they voted for, and each
+    idea's count as it is now (a cached page may be up to a second behind on counts)."""
+
+    voted: frozenset[int]
+    counts: dict[int, int]
 
 
-def voted_idea_ids(user_id: int, idea_ids: list[int]) -> set[int]:
-    """Which of `idea_ids` the member has voted for, in one query on the votes' primary key
+def member_view(user_id: int, idea_ids: list[int]) -> MemberView:
+    """The member's votes on `idea_ids` and their counts, in one query on primary keys
     (every member's page view asks, so it runs on the hot connections; only integers)."""
     if not idea_ids:
-        return set()
+        return MemberView(frozenset(), {})
     among = ", ".join(str(int(idea_id)) for idea_id in idea_ids)
     rows = hot_connections().rows(
-        f"SELECT idea_id FROM votes WHERE user_id = {int(user_id)} AND idea_id IN ({among})"
+        "SELECT ideas.id, ideas.vote_count, votes.user_id FROM ideas LEFT JOIN votes"
+        f" ON votes.idea_id = ideas.id AND votes.user_id = {int(user_id)}"
+        f" WHERE ideas.id IN ({among})"
     )
-    return {idea_id for (idea_id,) in rows}
+    return MemberView(frozenset(idea for idea, _count, voter in rows if voter is not None),
+                      {idea: count for idea, count, _voter in rows})
 
 
 def current_vote_count(idea_id: int) -> int:

@@ -1,4 +1,5 @@
-"""The board generation: up after every commit that changes pages, never otherwise."""
+"""The board's generations: content up after every commit that changes pages but for votes,
+votes up after every vote, never otherwise; and how long a kept page stays fresh."""
 
 from __future__ import annotations
 
@@ -7,22 +8,39 @@ import pytest
 from ideaboard.database import hot_connections
 from ideaboard.extensions import db
 from ideaboard.services import comments, ideas, votes
-from ideaboard.services.freshness import current_generation
+from ideaboard.services.freshness import (
+    VOTE_STALENESS_S,
+    Generation,
+    current_generation,
+    still_fresh,
+)
 from tests.conftest import get_idea
 
 
-def _generation(app) -> int:
+def _generation(app) -> Generation:
     with app.app_context():
         return current_generation()
 
 
-def test_each_change_bumps_the_generation_once_committed(app, make_idea, member):
+def test_each_vote_bumps_the_vote_generation_once_committed(app, make_idea, member):
     idea_id = make_idea()
     changes = [
         lambda: votes.cast_vote(member.id, idea_id),
         lambda: votes.withdraw_vote(member.id, idea_id),
         lambda: votes.set_vote(member.id, idea_id, True),  # commits on its own
         lambda: votes.set_vote(member.id, idea_id, False),
+    ]
+    for change in changes:
+        before = _generation(app)
+        with app.app_context():
+            change()
+            db.session.commit()
+        assert _generation(app) == Generation(before.content, before.votes + 1)
+
+
+def test_each_other_change_bumps_the_content_generation_once_committed(app, make_idea):
+    idea_id = make_idea()
+    changes = [
         lambda: comments.add_guest_comment(get_idea(app, idea_id), "V", None, "Hi"),
         lambda: ideas.set_idea_hidden(db.session.get(type(get_idea(app, idea_id)), idea_id), True),
     ]
@@ -31,7 +49,18 @@ def test_each_change_bumps_the_generation_once_committed(app, make_idea, member)
         with app.app_context():
             change()
             db.session.commit()
-        assert _generation(app) == before + 1
+        assert _generation(app) == Generation(before.content + 1, before.votes)
+
+
+@pytest.mark.parametrize(("kept", "age", "fresh"), [
+    (Generation(5, 9), 100.0, True),                        # nothing changed: fresh however old
+    (Generation(5, 8), 0.0, True),                          # a vote since, page just rendered
+    (Generation(5, 8), VOTE_STALENESS_S - 0.01, True),
+    (Generation(5, 8), VOTE_STALENESS_S, False),            # a second: the vote must show
+    (Generation(4, 9), 0.0, False),                         # anything else: stale at once
+])
+def test_a_kept_page_misses_a_vote_for_less_than_a_second_and_nothing_else(kept, age, fresh):
+    assert still_fresh(kept, 1000.0 - age, Generation(5, 9), now=1000.0) is fresh
 
 
 def test_no_bump_for_rolled_back_or_idle_commits(app, make_idea, member):
@@ -119,9 +148,11 @@ def test_only_a_get_request_keeps_the_generation_it_read(app, make_idea, member)
 
     idea_id = make_idea()
     before = _generation(app)
-    for method, expected in (("GET", before - 1), ("POST", before + 1)):
+    noted = Generation(before.content - 1, before.votes)
+    voted = Generation(before.content, before.votes + 1)
+    for method, expected in (("GET", noted), ("POST", voted)):
         with app.test_request_context("/", method=method):
-            note_generation(before - 1)
+            note_generation(noted)
             if method == "POST":  # a POST may change the board before it reads again
                 votes.set_vote(member.id, idea_id, True)
             assert current_generation() == expected

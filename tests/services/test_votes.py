@@ -86,14 +86,18 @@ def test_the_schema_refuses_a_second_vote_row(app, make_idea, member):
         db.session.rollback()
 
 
-def test_voted_idea_ids_answers_for_a_whole_page(app, make_idea, member):
+def test_member_view_answers_for_a_whole_page(app, make_idea, make_user, member):
     first, second, third = make_idea("Idea one"), make_idea("Idea two"), make_idea("Idea three")
+    other = make_user()
     with app.app_context():
         votes.cast_vote(member.id, first)
         votes.cast_vote(member.id, third)
+        votes.cast_vote(other.id, second)
         db.session.commit()
-        assert votes.voted_idea_ids(member.id, [first, second, third]) == {first, third}
-        assert votes.voted_idea_ids(member.id, []) == set()
+        view = votes.member_view(member.id, [first, second, third])
+        assert view.voted == {first, third}
+        assert view.counts == {first: 1, second: 1, third: 1}
+        assert votes.member_view(member.id, []) == (frozenset(), {})
 
 
 def test_concurrent_toggling_keeps_count_equal_to_rows(app, make_idea, make_user):
