@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Flask, request, url_for
+from markupsafe import Markup
 
 from ideaboard.auth.access import is_caretaker
 from ideaboard.models import Status
@@ -12,6 +13,8 @@ from ideaboard.pagecache import marker
 from ideaboard.sanitize import stored_html
 from ideaboard.services.categories import slugify
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
 _UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400),
           ("day", 86400), ("hour", 3600), ("minute", 60))
 
@@ -32,6 +35,18 @@ def iso(moment: datetime) -> str:
 
 def full_date(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC")
+
+
+def when(moment: datetime) -> Markup:
+    """`<time>` with the ISO moment, the full date as its title and how long ago as its
+    text: one call per date, as a long thread has hundreds (none of the three needs
+    escaping)."""
+    d = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    # As iso() and full_date() write them, at a third of the cost of isoformat and strftime.
+    return Markup(
+        f'<time datetime="{d.year:04d}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:'
+        f'{d.second:02d}+00:00" title="{d.day:02d} {_MONTHS[d.month - 1]} {d.year}, '
+        f'{d.hour:02d}:{d.minute:02d} UTC">{time_ago(d)}</time>')
 
 
 def idea_url(idea, **values) -> str:
@@ -56,6 +71,7 @@ def register(app: Flask) -> None:
         time_ago=time_ago, iso=iso, full_date=full_date, stored_html=stored_html
     )
     app.jinja_env.globals.update(
+        when=when,
         idea_url=idea_url,
         url_with=url_with,
         here=here,

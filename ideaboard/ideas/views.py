@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from ideaboard import ratelimits
@@ -37,7 +38,9 @@ bp = Blueprint("ideas", __name__, url_prefix="/ideas")
 
 
 def get_idea_or_404(idea_id: int) -> Idea:
-    idea = db.get_or_404(Idea, idea_id)
+    """The idea (its author and category in the same query) if it may be seen, else 404."""
+    idea = db.get_or_404(Idea, idea_id,
+                         options=[joinedload(Idea.author), joinedload(Idea.category)])
     if not ideas.can_view(current_user, idea):
         abort(404)
     return idea

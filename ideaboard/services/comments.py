@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select, update
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import Select, func, select, update
 
 from ideaboard.extensions import db
-from ideaboard.models import Account, Comment, Idea, utcnow
+from ideaboard.models import Account, Comment, Idea, User, utcnow
 from ideaboard.sanitize import render_markdown
 from ideaboard.services.freshness import mark_board_changed
 
@@ -40,16 +43,39 @@ def _add_comment(comment: Comment) -> Comment:
     return comment
 
 
+class ThreadComment(NamedTuple):
+    """A comment as its idea's page shows it: plain columns, not an ORM object (a long
+    thread's objects cost more than rendering it)."""
+
+    id: int
+    display_name: str
+    author_id: int | None
+    body_html: str
+    created_at: datetime
+    hidden_at: datetime | None
+
+    @property
+    def is_member_comment(self) -> bool:
+        return self.author_id is not None
+
+
 def thread_query(idea_id: int, include_hidden: bool = False) -> Select:
-    """The idea's comments, oldest first, like a blog thread (ix_comments_thread)."""
-    query = select(Comment).where(Comment.idea_id == idea_id)
+    """The idea's comments with their authors' names, oldest first, like a blog thread
+    (ix_comments_thread)."""
+    query = (
+        select(Comment.id, func.coalesce(User.display_name, Comment.guest_name),
+               Comment.author_id, Comment.body_html, Comment.created_at, Comment.hidden_at)
+        .outerjoin(User, User.id == Comment.author_id)
+        .where(Comment.idea_id == idea_id)
+    )
     if not include_hidden:
         query = query.where(Comment.hidden_at.is_(None))
     return query.order_by(Comment.created_at, Comment.id)
 
 
-def thread(idea_id: int, include_hidden: bool = False) -> list[Comment]:
-    return list(db.session.scalars(thread_query(idea_id, include_hidden)))
+def thread(idea_id: int, include_hidden: bool = False) -> list[ThreadComment]:
+    return [ThreadComment(*row) for row in db.session.execute(thread_query(idea_id,
+                                                                           include_hidden))]
 
 
 def set_comment_hidden(comment: Comment, hidden: bool) -> None:
