@@ -231,8 +231,9 @@ class Comment(db.Model):
 
 
 class BoardState(db.Model):
-    """One row: counters bumped by every commit that changes what pages show, `generation`
-    for what members write (ideas, comments, statuses), `vote_generation` for votes.
+    """One row: counters bumped by every commit that changes what pages show,
+    `comment_generation` for comments, `vote_generation` for votes (and comment counts),
+    `generation` for everything else (ideas, statuses, hiding).
 
     Cached pages are keyed by them, so every worker and instance sharing the database stops
     serving a page the moment anything but a vote on it may have changed, and within a
@@ -244,3 +245,4 @@ class BoardState(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     generation: Mapped[int] = mapped_column(BigInteger, default=0)
     vote_generation: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    comment_generation: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

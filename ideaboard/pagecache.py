@@ -49,12 +49,13 @@ class CachedPage:
     idea_ids: tuple[int, ...]
     generation: Generation  # the board's, read before the page was rendered
     stored_at: float  # time.monotonic() before the page was rendered
+    shows_threads: bool  # comments themselves, not only their counts: freshness.still_fresh
 
     @classmethod
     def of(cls, body: str, idea_ids: Iterable[int], generation: Generation,
-           rendered_at: float) -> CachedPage:
+           rendered_at: float, shows_threads: bool = False) -> CachedPage:
         parts = tuple(body.encode().split(_MARK_BYTES))
-        return cls(parts, tuple(idea_ids), generation, rendered_at)
+        return cls(parts, tuple(idea_ids), generation, rendered_at, shows_threads)
 
     @property
     def size(self) -> int:
@@ -67,6 +68,7 @@ class Entry(Protocol):
 
     generation: Generation
     stored_at: float
+    shows_threads: bool
 
 
 E = TypeVar("E", bound=Entry)
@@ -90,7 +92,8 @@ class PageCache(Generic[E]):
             page = self._pages.get(key)
             if page is None:
                 return None
-            if (not still_fresh(page.generation, page.stored_at, generation, now)
+            if (not still_fresh(page.generation, page.stored_at, generation, now,
+                                page.shows_threads)
                     or now - page.stored_at > self.ttl):
                 self._drop(key)
                 return None
@@ -123,7 +126,8 @@ class PageCache(Generic[E]):
 pages: PageCache[CachedPage] = PageCache()
 
 
-SHAREABLE_PAGE = "ideaboard.shareable_page"  # the page's (generation, stored_at): visitor_cache
+# The page's (generation, stored_at, shows_threads), for visitor_cache.
+SHAREABLE_PAGE = "ideaboard.shareable_page"
 
 
 def viewer_variant() -> str:
@@ -133,15 +137,18 @@ def viewer_variant() -> str:
 def _etag(page: CachedPage, current: Generation) -> str:
     """What the response shows: the page as rendered and, for a member, the votes as now."""
     kept = f"g{page.generation.content}.{page.generation.votes}"
+    if page.shows_threads:
+        kept += f".{page.generation.comments}"
     if not current_user.is_authenticated:
         return kept
     return f"{kept}-v{current.votes}-u{current_user.id}"
 
 
 def cached_page(key: Iterable, render: Callable[[], tuple[str, Iterable[int]]],
-                mimetype: str = "text/html") -> Response:
+                mimetype: str = "text/html", shows_threads: bool = False) -> Response:
     """Serve `render()`'s page (body, idea ids on it) from the cache while it is fresh
-    (freshness.still_fresh); answers 304 to a browser that already has it."""
+    (freshness.still_fresh: a page that `shows_threads` goes stale with any comment);
+    answers 304 to a browser that already has it."""
     member = current_user.is_authenticated  # first: a member's load reads the generation too
     generation = current_generation()
     # The host too: the feed prints absolute links, and Host is whatever the client sent.
@@ -150,10 +157,11 @@ def cached_page(key: Iterable, render: Callable[[], tuple[str, Iterable[int]]],
     page = pages.get(full_key, generation)
     if page is None:
         rendered_at = time.monotonic()
-        page = CachedPage.of(*render(), generation, rendered_at)
+        page = CachedPage.of(*render(), generation, rendered_at, shows_threads)
         pages.put(full_key, page)
     if not member:
-        request.environ[SHAREABLE_PAGE] = (page.generation, page.stored_at)
+        request.environ[SHAREABLE_PAGE] = (page.generation, page.stored_at,
+                                            page.shows_threads)
     etag = _etag(page, generation)
     if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
         response = Response(status=304)

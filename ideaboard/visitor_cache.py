@@ -39,6 +39,7 @@ class SharedResponse:
     etag: str
     generation: Generation  # the page's, and when it was rendered: pagecache.CachedPage
     stored_at: float
+    shows_threads: bool
 
     @property
     def size(self) -> int:

@@ -98,7 +98,7 @@ def test_restore_gives_back_every_table_and_moves_the_generation_past_both(
 
     assert restored.exit_code == 0, restored.output
     after = _snapshot(app)
-    [(state_id, generation, _votes)] = after.pop("board_state")
+    [(state_id, generation, *_counts_generations)] = after.pop("board_state")
     assert (state_id, generation) == (1, max(saved_generation, live_generation) + 1)
     before.pop("board_state")
     assert after == before

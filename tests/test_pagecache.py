@@ -36,6 +36,24 @@ def test_a_vote_from_another_instance_shows_on_a_cached_page_within_a_second(
     assert _count_shown(client.get("/").get_data(as_text=True), idea_id) == 1
 
 
+def test_a_comment_shows_at_once_on_its_idea_page_and_within_a_second_on_lists(
+        app, make_idea, clock):
+    idea_id = make_idea()
+    pages.clear()
+    reader = app.test_client()  # a visitor who sends no cookie: the visitor cache too
+    list_page = reader.get("/").get_data(as_text=True)
+    assert "0 comments" in list_page
+    reader.get(f"/ideas/{idea_id}", follow_redirects=True)
+    commenter = app.test_client()
+    post_form(commenter, f"/ideas/{idea_id}/comments", {"name": "Vera", "body": "Count me in"})
+    idea_page = reader.get(f"/ideas/{idea_id}", follow_redirects=True).get_data(as_text=True)
+    assert "Count me in" in idea_page and "1 comment" in idea_page
+    clock.advance(VOTE_STALENESS_S / 2)
+    assert "0 comments" in reader.get("/").get_data(as_text=True)  # the list may lag a while
+    clock.advance(VOTE_STALENESS_S / 2)
+    assert "1 comment" in reader.get("/").get_data(as_text=True)
+
+
 def test_the_member_who_votes_sees_their_vote_at_once_on_a_cached_page(
         app, member_client, make_idea, make_user, member):
     idea_id = make_idea()

@@ -62,8 +62,8 @@ def load_user(cookie_id: str) -> SignedIn | None:
         _SIGNED_IN, {"id": int(user_id), "token_hash": accounts.token_digest(token)})
     if not rows:
         return None
-    found_id, display_name, role, generation, vote_generation = rows[0]
-    note_generation(Generation(generation, vote_generation))
+    found_id, display_name, role, *generations = rows[0]
+    note_generation(Generation(*generations))
     return SignedIn(found_id, display_name, Role(role), token)
 
 

@@ -87,7 +87,8 @@ def show(idea_id: int, slug: str | None = None):
     # Visitors share one cached rendering, members another (their name, vote and, for the
     # author, the edit buttons are filled in per request): while the board is unchanged,
     # the idea's visibility and slug are too, so the lookup is skipped as well.
-    return cached_page((idea_id, slug), lambda: _render_shared(idea_id, slug))
+    return cached_page((idea_id, slug), lambda: _render_shared(idea_id, slug),
+                       shows_threads=True)
 
 
 def _canonical_idea(idea_id: int, slug: str | None) -> Idea:

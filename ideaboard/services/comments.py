@@ -10,11 +10,11 @@ from sqlalchemy import Select, func, select, update
 from ideaboard.extensions import db
 from ideaboard.models import Account, Comment, Idea, User, utcnow
 from ideaboard.sanitize import render_markdown
-from ideaboard.services.freshness import mark_board_changed
+from ideaboard.services.freshness import mark_comments_changed
 
 
 def _bump_comment_count(idea_id: int, by: int) -> None:
-    mark_board_changed()
+    mark_comments_changed()
     db.session.execute(
         update(Idea)
         .where(Idea.id == idea_id)

@@ -1,14 +1,18 @@
 """What pages show changes only through commits that mark the session (or a HotTransaction);
-such a commit also raises one of the board's two generations, and cached pages are judged
-against them:
+such a commit also raises the board's generations, and cached pages are judged against
+them:
 
-- `generation` goes up with everything members write but votes (ideas, comments, statuses,
-  hiding): a page kept from before is stale at once.
-- `vote_generation` goes up with votes: a page kept from before may still be served for up
-  to VOTE_STALENESS_S after it was rendered. During a chat, when votes come many a second,
-  each worker renders a page at most once a second instead of after every vote, and every
-  reader sees a vote within a second. The member who voted sees their own vote at once:
-  pressed state and counts are filled per member (pagecache.py).
+- `generation` goes up with everything but votes and comments (ideas, statuses, hiding,
+  settings): a page kept from before is stale at once.
+- `comment_generation` goes up with comments (posted, hidden, restored, approved): a page
+  that shows comment threads (an idea's page) is stale at once; a list, which only shows
+  how many comments each idea has, is judged as after a vote.
+- `vote_generation` goes up with votes and comments: a page kept from before may still be
+  served for up to VOTE_STALENESS_S after it was rendered. During a chat, when votes come
+  many a second, each worker renders a page at most once a second instead of after every
+  vote, and every reader sees a vote (or a list's comment count) within a second. The
+  member who voted sees their own vote at once: pressed state and counts are filled per
+  member (pagecache.py).
 
 The bump is the last statement of the changing transaction itself (or part of its one
 statement, see `bump_votes_sql`), so the change and the new generation become visible
@@ -31,12 +35,16 @@ VOTE_STALENESS_S = 1.0  # the longest a reader may see the board without a vote
 
 _CHANGED = "board_changed"
 _VOTES_CHANGED = "votes_changed"
+_COMMENTS_CHANGED = "comments_changed"
 _BUMP = "UPDATE board_state SET generation = generation + 1 WHERE id = 1"
 _BUMP_VOTES = "UPDATE board_state SET vote_generation = vote_generation + 1 WHERE id = 1"
-_READ_GENERATION = "SELECT generation, vote_generation FROM board_state WHERE id = 1"
+_BUMP_COMMENTS = ("UPDATE board_state SET comment_generation = comment_generation + 1,"
+                  " vote_generation = vote_generation + 1 WHERE id = 1")
+_COLUMNS = "generation, vote_generation, comment_generation"
+_READ_GENERATION = f"SELECT {_COLUMNS} FROM board_state WHERE id = 1"
 # For a query that reads the generations along with something else: see note_generation.
-GENERATION_SUBQUERIES = ("(SELECT generation FROM board_state WHERE id = 1), "
-                         "(SELECT vote_generation FROM board_state WHERE id = 1)")
+GENERATION_SUBQUERIES = ", ".join(f"(SELECT {column} FROM board_state WHERE id = 1)"
+                                  for column in _COLUMNS.split(", "))
 
 # The generation a GET request has read, in its WSGI environ. A GET changes nothing, so the
 # first read holds for the whole request, and later readers reuse it: a page costs one read.
@@ -45,17 +53,21 @@ _SAFE_METHODS = ("GET", "HEAD")
 
 
 class Generation(NamedTuple):
-    """The board's two generations, as read together."""
+    """The board's generations, as read together."""
 
     content: int
     votes: int
+    comments: int = 0
 
 
-def still_fresh(kept: Generation, kept_at: float, current: Generation, now: float) -> bool:
+def still_fresh(kept: Generation, kept_at: float, current: Generation, now: float,
+                shows_threads: bool = False) -> bool:
     """Whether a page rendered at `kept_at` (time.monotonic) from the board at `kept` may be
-    served now: nothing but votes changed since, and any vote it misses is less than
-    VOTE_STALENESS_S older than the page."""
+    served now: nothing changed since but votes (and, unless it `shows_threads`,
+    comments), and what it misses is less than VOTE_STALENESS_S older than the page."""
     if kept.content != current.content:
+        return False
+    if shows_threads and kept.comments != current.comments:
         return False
     return kept.votes == current.votes or now - kept_at < VOTE_STALENESS_S
 
@@ -75,6 +87,12 @@ def mark_votes_changed(transaction: HotTransaction | None = None) -> None:
         db.session.info[_VOTES_CHANGED] = True
     else:
         transaction.before_commit.append(_BUMP_VOTES)
+
+
+def mark_comments_changed() -> None:
+    """As mark_board_changed, for a comment posted, hidden or restored (and the count kept):
+    idea pages change at once, lists' counts within a second."""
+    db.session.info[_COMMENTS_CHANGED] = True
 
 
 def bump_votes_sql(when: str) -> str:
@@ -114,19 +132,22 @@ def generation_reader() -> Callable[[], Generation]:
 
 def _generation_of(connections: HotConnections) -> Generation:
     rows = connections.rows(_READ_GENERATION)
-    return Generation(*rows[0]) if rows else Generation(0, 0)
+    return Generation(*rows[0]) if rows else Generation(0, 0, 0)
 
 
 def _before_commit(session: Session) -> None:
     if session.info.pop(_CHANGED, False):
         session.connection().execute(text(_BUMP))
+    if session.info.pop(_COMMENTS_CHANGED, False):
+        session.connection().execute(text(_BUMP_COMMENTS))
+        session.info.pop(_VOTES_CHANGED, None)  # the same statement bumped the votes'
     if session.info.pop(_VOTES_CHANGED, False):
         session.connection().execute(text(_BUMP_VOTES))
 
 
 def _after_rollback(session: Session, previous_transaction) -> None:
-    session.info.pop(_CHANGED, None)
-    session.info.pop(_VOTES_CHANGED, None)
+    for flag in (_CHANGED, _VOTES_CHANGED, _COMMENTS_CHANGED):
+        session.info.pop(flag, None)
 
 
 def install() -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from ideaboard.database import hot_connections
 from ideaboard.extensions import db
+from ideaboard.models import Comment
 from ideaboard.services import comments, ideas, votes
 from ideaboard.services.freshness import (
     VOTE_STALENESS_S,
@@ -35,21 +36,35 @@ def test_each_vote_bumps_the_vote_generation_once_committed(app, make_idea, memb
         with app.app_context():
             change()
             db.session.commit()
-        assert _generation(app) == Generation(before.content, before.votes + 1)
+        assert _generation(app) == before._replace(votes=before.votes + 1)
 
 
-def test_each_other_change_bumps_the_content_generation_once_committed(app, make_idea):
+def test_each_comment_bumps_the_comment_and_vote_generations_once_committed(app, make_idea):
     idea_id = make_idea()
+    with app.app_context():
+        comment_id = comments.add_guest_comment(get_idea(app, idea_id), "V", None, "Hi").id
+        db.session.commit()
     changes = [
         lambda: comments.add_guest_comment(get_idea(app, idea_id), "V", None, "Hi"),
-        lambda: ideas.set_idea_hidden(db.session.get(type(get_idea(app, idea_id)), idea_id), True),
+        lambda: comments.set_comment_hidden(db.session.get(Comment, comment_id), True),
+        lambda: comments.set_comment_hidden(db.session.get(Comment, comment_id), False),
     ]
     for change in changes:
         before = _generation(app)
         with app.app_context():
             change()
             db.session.commit()
-        assert _generation(app) == Generation(before.content + 1, before.votes)
+        assert _generation(app) == Generation(before.content, before.votes + 1,
+                                              before.comments + 1)
+
+
+def test_each_other_change_bumps_the_content_generation_once_committed(app, make_idea):
+    idea_id = make_idea()
+    before = _generation(app)
+    with app.app_context():
+        ideas.set_idea_hidden(db.session.get(type(get_idea(app, idea_id)), idea_id), True)
+        db.session.commit()
+    assert _generation(app) == before._replace(content=before.content + 1)
 
 
 @pytest.mark.parametrize(("kept", "age", "fresh"), [
@@ -61,6 +76,17 @@ def test_each_other_change_bumps_the_content_generation_once_committed(app, make
 ])
 def test_a_kept_page_misses_a_vote_for_less_than_a_second_and_nothing_else(kept, age, fresh):
     assert still_fresh(kept, 1000.0 - age, Generation(5, 9), now=1000.0) is fresh
+
+
+@pytest.mark.parametrize(("shows_threads", "age", "fresh"), [
+    (False, 0.0, True),                         # a list misses a comment's count for a while
+    (False, VOTE_STALENESS_S, False),           # and no longer than a vote
+    (True, 0.0, False),                         # an idea's page shows the comment at once
+])
+def test_a_comment_is_at_once_on_thread_pages_and_within_a_second_on_lists(
+        shows_threads, age, fresh):
+    kept, current = Generation(5, 9, 3), Generation(5, 10, 4)  # a comment bumps both
+    assert still_fresh(kept, 1000.0 - age, current, 1000.0, shows_threads) is fresh
 
 
 def test_no_bump_for_rolled_back_or_idle_commits(app, make_idea, member):
@@ -148,8 +174,8 @@ def test_only_a_get_request_keeps_the_generation_it_read(app, make_idea, member)
 
     idea_id = make_idea()
     before = _generation(app)
-    noted = Generation(before.content - 1, before.votes)
-    voted = Generation(before.content, before.votes + 1)
+    noted = before._replace(content=before.content - 1)
+    voted = before._replace(votes=before.votes + 1)
     for method, expected in (("GET", noted), ("POST", voted)):
         with app.test_request_context("/", method=method):
             note_generation(noted)
