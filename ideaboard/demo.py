@@ -212,7 +212,8 @@ def _cast_votes(rng: random.Random, pairs: list[tuple[DemoIdea, Idea]],
 
 
 def _add_comments(rng: random.Random, pairs: list[tuple[DemoIdea, Idea]],
-                  members: list[User], votes: dict[int, int]) -> list[Comment]:
+                  members: list[User], votes: dict[int, int],
+                  caretaker: User) -> list[Comment]:
     """Member and visitor comments, busier on popular ideas, plus one hidden spam comment."""
     weights = [0.5 + votes[idea.id] for _, idea in pairs]
     kinds = [True] * MEMBER_COMMENTS + [False] * GUEST_COMMENTS
@@ -232,18 +233,25 @@ def _add_comments(rng: random.Random, pairs: list[tuple[DemoIdea, Idea]],
             added.append(comment_service.add_guest_comment(idea, name, email, body))
     target = max(pairs, key=lambda pair: votes[pair[1].id])[1]
     spam = comment_service.add_guest_comment(target, *SPAM)
-    comment_service.set_comment_hidden(spam, True)
+    comment_service.set_comment_hidden(spam, True, caretaker)
     return [*added, spam]
 
 
 def _spread_ideas(rng: random.Random, pairs: list[tuple[DemoIdea, Idea]], now: datetime) -> None:
-    """Backdate ideas over the last months (newer ones likelier) and their answers after them."""
+    """Backdate ideas over the last months (newer ones likelier)."""
     for spec, idea in pairs:
         youngest = 60.0 if spec.status is not None else 0.1
         age = youngest + (MAX_AGE_DAYS - youngest) * rng.random() ** 2
         idea.created_at = idea.updated_at = now - timedelta(days=age)
-        if idea.responded_at is not None:
-            idea.responded_at = idea.updated_at = _between(rng, idea.created_at, now, 0.7)
+
+
+def _answer_ideas(rng: random.Random, pairs: list[tuple[DemoIdea, Idea]], now: datetime,
+                  caretaker: User) -> None:
+    """The caretaker's statuses and responses, some time after each idea was posted."""
+    for spec, idea in pairs:
+        if spec.status is not None:
+            respond(idea, spec.status, spec.response, caretaker,
+                    at=_between(rng, idea.created_at, now, 0.7))
 
 
 def _spread_activity(rng: random.Random, ideas: list[Idea], comments: list[Comment],
@@ -271,20 +279,18 @@ def seed_demo(seed: int = 7) -> str:
     if db.session.scalar(select(Idea.id).limit(1)) is not None:
         return "The board already has ideas; the demo was not added."
     rng, now, new_users = random.Random(seed), utcnow(), []
-    _account(f"{CARETAKER[0]}@example.org", CARETAKER[1], CARETAKER_PASSWORD, Role.CARETAKER,
-             new_users)
+    caretaker = _account(f"{CARETAKER[0]}@example.org", CARETAKER[1], CARETAKER_PASSWORD,
+                         Role.CARETAKER, new_users)
     members = [_account(f"{handle}@example.org", name, MEMBER_PASSWORD, Role.MEMBER, new_users)
                for handle, name in MEMBERS]
     for user in new_users:
         user.created_at = now - timedelta(days=MAX_AGE_DAYS + rng.uniform(10, 200))
     pairs = _create_ideas(rng, members)
     votes = _cast_votes(rng, pairs, members)
-    comments = _add_comments(rng, pairs, members, votes)
-    for spec, idea in pairs:
-        if spec.status is not None:
-            respond(idea, spec.status, spec.response)
+    comments = _add_comments(rng, pairs, members, votes, caretaker)
     ideas = [idea for _, idea in pairs]
     _spread_ideas(rng, pairs, now)
+    _answer_ideas(rng, pairs, now, caretaker)
     _spread_activity(rng, ideas, comments, now)
     db.session.flush()
     recompute_trending()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import Field, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import HiddenInput
 
-from ideaboard.inputs import refusal_for
+from ideaboard.inputs import ID_MAX, refusal_for
 
 _WHITESPACE = re.compile(r"\s+")
 _LINE_BREAK_OR_TAB = re.compile(r"[\t\n\r]")
@@ -66,3 +67,35 @@ def display_name_field(label: str) -> StringField:
 
 class ButtonForm(Form):
     """A form that is only a button (vote, hide, log out): it carries the CSRF token."""
+
+
+class IdListField(Field):
+    """Several record ids under one name (ticked checkboxes): each a whole number a database
+    id can be, at most `max_ids` of them; the page draws the checkboxes itself."""
+
+    widget = HiddenInput()
+
+    def __init__(self, label: str | None = None, validators=None, max_ids: int = 100,
+                 **kwargs) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.max_ids = max_ids
+        self.data: list[int] = []
+
+    def process_data(self, value) -> None:
+        self.data = sorted(value or [])
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if len(valuelist) > self.max_ids:
+            raise ValueError(f"Please tick at most {self.max_ids}.")
+        if not all(v.isascii() and v.isdigit() and len(v) <= 10 and 0 < int(v) <= ID_MAX
+                   for v in valuelist):
+            raise ValueError("That is not a list of ideas.")
+        self.data = sorted({int(v) for v in valuelist})
+
+    def _value(self) -> str:
+        return ""
+
+
+def ticked_at_least_one(form, field: IdListField) -> None:
+    if not field.data:
+        raise ValidationError("Please tick at least one.")

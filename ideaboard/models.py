@@ -8,6 +8,7 @@ from typing import Protocol
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     DateTime,
@@ -246,3 +247,62 @@ class BoardState(db.Model):
     generation: Mapped[int] = mapped_column(BigInteger, default=0)
     vote_generation: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     comment_generation: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class StatusChange(db.Model):
+    """One change of an idea's status or official response: the idea's public history."""
+
+    __tablename__ = "status_changes"
+    __table_args__ = (Index("ix_status_changes_idea", "idea_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_status: Mapped[Status] = mapped_column(_enum(Status, "from_status"))
+    to_status: Mapped[Status] = mapped_column(_enum(Status, "to_status"))
+    response_html: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class AuditKind(enum.StrEnum):
+    """What a caretaker did; the audit log is filtered by these."""
+
+    STATUS = "status"
+    RESPONSE = "response"
+    MERGE = "merge"
+    UNMERGE = "unmerge"
+    HIDE = "hide"
+    RESTORE = "restore"
+    APPROVE = "approve"
+    DELETE = "delete"
+    SUSPEND = "suspend"
+    UNSUSPEND = "unsuspend"
+    SETTINGS = "settings"
+    ROLE = "role"
+    CHAT = "chat"
+
+    @property
+    def label(self) -> str:
+        return {"unmerge": "Undo merge", "unsuspend": "Lift suspension",
+                "role": "Role change", "chat": "Chat"}.get(self.value, self.value.capitalize())
+
+
+class AuditEntry(db.Model):
+    """One caretaker action, as it was: who, when, what, the state before and after.
+    Append-only: the app has no way to change or remove an entry (audit.install refuses
+    it in the ORM)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_kind", "kind", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[AuditKind] = mapped_column(_enum(AuditKind, "audit_kind"))
+    subject: Mapped[str] = mapped_column(String(200))  # "idea 12", "comment 7", "member 3"
+    summary: Mapped[str] = mapped_column(String(300))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

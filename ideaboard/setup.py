@@ -36,7 +36,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 def init_extensions(app: Flask) -> None:
     from ideaboard import database, inputs
-    from ideaboard.services import freshness
+    from ideaboard.services import audit, freshness
     from ideaboard.sessions import RememberingSessionInterface
 
     inputs.install(app)  # first: routes need its converter, and it runs before the CSRF check
@@ -44,6 +44,7 @@ def init_extensions(app: Flask) -> None:
     db.init_app(app)
     database.tune_connections(app)
     freshness.install()
+    audit.install()
     csrf.init_app(app)
     limiter.init_app(app)
     # Every limit we set is on a route, and the route's decorator checks it; the limiter's

@@ -54,11 +54,24 @@ def idea_url(idea, **values) -> str:
 
 
 def url_with(**changes) -> str:
-    """The current URL with some query arguments changed (None removes one)."""
-    args = request.args.to_dict()
+    """The current URL with some query arguments changed (None removes one). Arguments
+    named like url_for's own options (`_external`, `_scheme`...) are not the page's: left
+    out."""
+    args = {key: value for key, value in request.args.items() if not key.startswith("_")}
     args.update(changes)
     args = {key: value for key, value in args.items() if value not in (None, "")}
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def audit_state(state: dict | None, limit: int = 200) -> str:
+    """An audit entry's before or after, as one line of plain text (escaped by Jinja)."""
+    if not state:
+        return "—"
+    parts = []
+    for key, value in state.items():
+        shown = "none" if value is None else str(value)
+        parts.append(f"{key}: {shown[:limit]}{'…' if len(shown) > limit else ''}")
+    return "; ".join(parts)
 
 
 def here() -> str:
@@ -74,6 +87,7 @@ def register(app: Flask) -> None:
         when=when,
         idea_url=idea_url,
         url_with=url_with,
+        audit_state=audit_state,
         here=here,
         marker=marker,
         is_caretaker=is_caretaker,

@@ -31,6 +31,8 @@ MATRIX = {
     "ideas.comment": ("POST", {**MEMBERS, "visitor": 302}),
     "caretaker.dashboard": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
     "caretaker.update_status": ("POST", CARETAKER_ONLY),
+    "caretaker.bulk_status": ("POST", CARETAKER_ONLY),
+    "caretaker.log": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
     "caretaker.hide_idea": ("POST", CARETAKER_ONLY),
     "caretaker.restore_idea": ("POST", CARETAKER_ONLY),
     "caretaker.hide_comment": ("POST", CARETAKER_ONLY),
@@ -43,6 +45,7 @@ FORM_DATA = {
     "ideas.vote": {"intent": "vote"},
     "ideas.comment": {"name": "Visitor", "body": "A comment"},
     "caretaker.update_status": {"status": "planned", "response": "Yes"},
+    "caretaker.bulk_status": {"ideas": "{idea_id}", "status": "planned"},
 }
 
 
@@ -67,7 +70,8 @@ def test_access(app, client, make_user, make_idea, member, caretaker, endpoint, 
     with app.test_request_context():
         url = url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
     method, expected = MATRIX[endpoint]
-    data = FORM_DATA.get(endpoint, {})
+    data = {name: value.format(idea_id=idea_id, comment_id=comment_id)
+            for name, value in FORM_DATA.get(endpoint, {}).items()}
     response = post_form(client, url, data) if method == "POST" else client.get(url)
     response.close()
     if expected[role] == "login":

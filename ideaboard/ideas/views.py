@@ -73,6 +73,7 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, code: int 
         "ideas/show.html",
         idea=idea,
         thread=comments.thread(idea.id, include_hidden=caretaker),
+        history=ideas.status_history(idea.id),
         comment_form=comment_form or _comment_form(),
         status_form=status_form,
     )

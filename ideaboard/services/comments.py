@@ -8,8 +8,9 @@ from typing import NamedTuple
 from sqlalchemy import Select, func, select, update
 
 from ideaboard.extensions import db
-from ideaboard.models import Account, Comment, Idea, User, utcnow
+from ideaboard.models import Account, AuditKind, Comment, Idea, User, utcnow
 from ideaboard.sanitize import render_markdown
+from ideaboard.services import audit
 from ideaboard.services.freshness import mark_comments_changed
 
 
@@ -78,11 +79,13 @@ def thread(idea_id: int, include_hidden: bool = False) -> list[ThreadComment]:
                                                                            include_hidden))]
 
 
-def set_comment_hidden(comment: Comment, hidden: bool) -> None:
+def set_comment_hidden(comment: Comment, hidden: bool, actor: Account) -> None:
     """Hide or restore a comment, keeping the idea's visible-comment count right."""
-    if hidden and comment.hidden_at is None:
-        comment.hidden_at = utcnow()
-        _bump_comment_count(comment.idea_id, -1)
-    elif not hidden and comment.hidden_at is not None:
-        comment.hidden_at = None
-        _bump_comment_count(comment.idea_id, +1)
+    if hidden == (comment.hidden_at is not None):
+        return
+    comment.hidden_at = utcnow() if hidden else None
+    _bump_comment_count(comment.idea_id, -1 if hidden else +1)
+    audit.record(actor, AuditKind.HIDE if hidden else AuditKind.RESTORE,
+                 f"comment {comment.id}",
+                 f"{'Hid' if hidden else 'Restored'} a comment on idea {comment.idea_id}",
+                 {"hidden": not hidden}, {"hidden": hidden})

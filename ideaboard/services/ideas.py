@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
 from ideaboard.extensions import db
-from ideaboard.models import Account, Idea, Status, utcnow
+from ideaboard.models import Account, AuditKind, Idea, Status, StatusChange, utcnow
 from ideaboard.sanitize import plain_excerpt, render_markdown
+from ideaboard.services import audit
 from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import trending_weight
 
@@ -69,21 +73,62 @@ def can_view(user: Account | None, idea: Idea) -> bool:
     return is_caretaker and idea.withdrawn_at is None
 
 
-def respond(idea: Idea, status: Status, response: str) -> None:
-    """Set the status and the official response (empty text removes the response)."""
-    idea.status = status
+def respond(idea: Idea, status: Status, response: str | None, actor: Account,
+            at: datetime | None = None) -> bool:
+    """Set the status and the official response (empty text removes it, None keeps it),
+    record the change in the idea's history and the audit log; False if neither changed."""
+    at = at or utcnow()
+    before = {"status": idea.status.value, "response": idea.official_response}
+    status_changed = status is not idea.status
+    response = idea.official_response or "" if response is None else response.strip()
+    response_changed = response != (idea.official_response or "")
+    if not (status_changed or response_changed):
+        return False
     mark_board_changed()
-    response = response.strip()
-    if response != (idea.official_response or ""):
+    idea.status = status
+    if response_changed:
         idea.official_response = response or None
         idea.official_response_html = render_markdown(response) if response else None
-        idea.responded_at = utcnow() if response else None
+        idea.responded_at = at if response else None
+    db.session.add(StatusChange(
+        idea_id=idea.id, actor_id=actor.id, from_status=Status(before["status"]),
+        to_status=status, created_at=at,
+        response_html=idea.official_response_html if response_changed else None))
+    after = {"status": status.value, "response": idea.official_response}
+    if status_changed:
+        summary = f"{Status(before['status']).label} → {status.label}"
+    else:
+        summary = "Official response changed" if response else "Official response removed"
+    audit.record(actor, AuditKind.STATUS if status_changed else AuditKind.RESPONSE,
+                 _subject(idea), f"{summary}: “{idea.title}”", before, after, at=at)
+    return True
 
 
-def set_idea_hidden(idea: Idea, hidden: bool) -> None:
+def respond_to_many(idea_ids: list[int], status: Status, response: str | None,
+                    actor: Account) -> int:
+    """`respond` for each of the ideas (those that exist), in the session's one transaction,
+    so all change or none; how many changed."""
+    found = db.session.scalars(select(Idea).where(Idea.id.in_(idea_ids)).order_by(Idea.id))
+    return sum(respond(idea, status, response, actor) for idea in found)
+
+
+def status_history(idea_id: int) -> list[StatusChange]:
+    """The idea's status changes, newest first, with who made them (ix_status_changes_idea)."""
+    return list(db.session.scalars(
+        select(StatusChange).options(joinedload(StatusChange.actor))
+        .where(StatusChange.idea_id == idea_id).order_by(StatusChange.id.desc())))
+
+
+def set_idea_hidden(idea: Idea, hidden: bool, actor: Account) -> None:
     """Hide from everyone but the caretaker, or restore; nothing is deleted."""
+    if hidden == (idea.hidden_at is not None):
+        return
     mark_board_changed()
-    if hidden and idea.hidden_at is None:
-        idea.hidden_at = utcnow()
-    elif not hidden:
-        idea.hidden_at = None
+    idea.hidden_at = utcnow() if hidden else None
+    audit.record(actor, AuditKind.HIDE if hidden else AuditKind.RESTORE, _subject(idea),
+                 f"{'Hid' if hidden else 'Restored'} the idea “{idea.title}”",
+                 {"hidden": not hidden}, {"hidden": hidden})
+
+
+def _subject(idea: Idea) -> str:
+    return f"idea {idea.id}"

@@ -129,7 +129,30 @@ def ranked_page(sort: Sort, filters: Filters, per_page: int, after: int | None =
             columns = _sort_columns(sort)
             values = [getattr(anchor, c.key) for c in columns]
             query = query.where(_after(columns, values))
-    ideas = list(db.session.scalars(query.limit(per_page + 1)))
+    return _page_of(list(db.session.scalars(query.limit(per_page + 1))), per_page)
+
+
+def needs_response_page(filters: Filters, per_page: int, after: int | None = None) -> Page:
+    """Open ideas on the board with no official response yet, oldest waiting first (the
+    New order's index, read upwards), starting after the idea with id `after`."""
+    columns = [Idea.created_at, Idea.id]
+    query = (
+        select(Idea).options(joinedload(Idea.category))
+        .where(public_filter(), Idea.status == Status.OPEN, Idea.official_response.is_(None))
+        .order_by(*columns)
+    )
+    if filters.category_id is not None:
+        query = query.where(Idea.category_id == filters.category_id)
+    if after is not None:
+        anchor = db.session.get(Idea, after)
+        if anchor is not None:
+            bounds = [literal(getattr(anchor, c.key), c.type) for c in columns]
+            query = query.where(tuple_(*columns) > tuple_(*bounds))
+    return _page_of(list(db.session.scalars(query.limit(per_page + 1))), per_page)
+
+
+def _page_of(ideas: list[Idea], per_page: int) -> Page:
+    """A page from up to per_page + 1 ideas (the extra one says there is a next page)."""
     has_more = len(ideas) > per_page
     ideas = ideas[:per_page]
     return Page(ideas=ideas, next_after=ideas[-1].id if has_more else None)

@@ -39,15 +39,18 @@ def test_each_vote_bumps_the_vote_generation_once_committed(app, make_idea, memb
         assert _generation(app) == before._replace(votes=before.votes + 1)
 
 
-def test_each_comment_bumps_the_comment_and_vote_generations_once_committed(app, make_idea):
+def test_each_comment_bumps_the_comment_and_vote_generations_once_committed(app, make_idea,
+                                                                           caretaker):
     idea_id = make_idea()
     with app.app_context():
         comment_id = comments.add_guest_comment(get_idea(app, idea_id), "V", None, "Hi").id
         db.session.commit()
     changes = [
         lambda: comments.add_guest_comment(get_idea(app, idea_id), "V", None, "Hi"),
-        lambda: comments.set_comment_hidden(db.session.get(Comment, comment_id), True),
-        lambda: comments.set_comment_hidden(db.session.get(Comment, comment_id), False),
+        lambda: comments.set_comment_hidden(db.session.get(Comment, comment_id), True,
+                                            caretaker),
+        lambda: comments.set_comment_hidden(db.session.get(Comment, comment_id), False,
+                                            caretaker),
     ]
     for change in changes:
         before = _generation(app)
@@ -58,11 +61,13 @@ def test_each_comment_bumps_the_comment_and_vote_generations_once_committed(app,
                                               before.comments + 1)
 
 
-def test_each_other_change_bumps_the_content_generation_once_committed(app, make_idea):
+def test_each_other_change_bumps_the_content_generation_once_committed(app, make_idea,
+                                                                      caretaker):
     idea_id = make_idea()
     before = _generation(app)
     with app.app_context():
-        ideas.set_idea_hidden(db.session.get(type(get_idea(app, idea_id)), idea_id), True)
+        ideas.set_idea_hidden(db.session.get(type(get_idea(app, idea_id)), idea_id), True,
+                              caretaker)
         db.session.commit()
     assert _generation(app) == before._replace(content=before.content + 1)
 
@@ -113,7 +118,8 @@ def test_no_bump_for_a_vote_already_as_asked(app, make_idea, member):
 def test_no_bump_for_a_vote_refused(app, make_idea, member):
     idea_id = make_idea()
     with app.app_context():
-        ideas.set_idea_hidden(db.session.get(type(get_idea(app, idea_id)), idea_id), True)
+        ideas.set_idea_hidden(db.session.get(type(get_idea(app, idea_id)), idea_id), True,
+                              member)
         db.session.commit()
     before = _generation(app)
     with app.app_context(), pytest.raises(votes.NotOnTheBoard):

@@ -115,11 +115,11 @@ def test_keyset_pages_cover_every_idea_once_in_order(app, board):
         assert len(seen) == 7
 
 
-def test_filters_by_category_and_status(app, board):
+def test_filters_by_category_and_status(app, board, caretaker):
     in_topic = board("About topics", age_days=1, vote_ages=[], category=1)
     board("About formats", age_days=1, vote_ages=[], category=0)
     with app.app_context():
-        ideas.respond(db.session.get(Idea, in_topic), Status.PLANNED, "")
+        ideas.respond(db.session.get(Idea, in_topic), Status.PLANNED, "", caretaker)
         db.session.commit()
         topic_id = all_categories()[1].id
         assert _titles(Sort.NEW, Filters(category_id=topic_id)) == ["About topics"]
@@ -127,12 +127,12 @@ def test_filters_by_category_and_status(app, board):
         assert _titles(Sort.NEW, Filters(status=Status.DONE)) == []
 
 
-def test_hidden_and_withdrawn_ideas_leave_the_public_lists(app, board):
+def test_hidden_and_withdrawn_ideas_leave_the_public_lists(app, board, caretaker):
     hidden = board("Hidden one", age_days=1, vote_ages=[])
     withdrawn = board("Withdrawn one", age_days=1, vote_ages=[])
     board("Visible one", age_days=1, vote_ages=[])
     with app.app_context():
-        ideas.set_idea_hidden(db.session.get(Idea, hidden), True)
+        ideas.set_idea_hidden(db.session.get(Idea, hidden), True, caretaker)
         ideas.withdraw_idea(db.session.get(Idea, withdrawn))
         db.session.commit()
         assert _titles(Sort.TOP) == ["Visible one"]

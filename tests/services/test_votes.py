@@ -131,12 +131,12 @@ def test_concurrent_toggling_keeps_count_equal_to_rows(app, make_idea, make_user
         assert votes.current_vote_count(idea_id) == rows
 
 
-def test_hidden_or_withdrawn_ideas_take_no_votes(app, make_idea, member):
+def test_hidden_or_withdrawn_ideas_take_no_votes(app, make_idea, member, caretaker):
     from ideaboard.services import ideas
 
     hidden, withdrawn = make_idea("Hidden idea"), make_idea("Withdrawn idea")
     with app.app_context():
-        ideas.set_idea_hidden(db.session.get(Idea, hidden), True)
+        ideas.set_idea_hidden(db.session.get(Idea, hidden), True, caretaker)
         ideas.withdraw_idea(db.session.get(Idea, withdrawn))
         db.session.commit()
         for idea_id in (hidden, withdrawn):

@@ -90,3 +90,14 @@ def test_atom_feed_lists_the_newest_public_ideas_escaped(app, client, make_idea)
     assert titles == ["Newest idea", "Older <idea>"]
     content = root.find("a:entry/a:content", ns).text
     assert "<strong>bold</strong>" in content
+
+
+def test_query_arguments_named_like_url_for_options_are_ignored(client, make_idea, app):
+    app.config["IDEAS_PER_PAGE"] = 1
+    make_idea("One")
+    make_idea("Two")
+    response = client.get("/?_external=1&_scheme=javascript&_anchor=x&_method=GET")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    next_link = re.search(r'<a href="([^"]*)" rel="next">', page).group(1)
+    assert next_link.startswith("/?") and "_" not in next_link and "#" not in next_link

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from sqlalchemy import func, select
+
 from ideaboard.extensions import db
-from ideaboard.models import Comment, Status
-from ideaboard.services import comments, votes
+from ideaboard.models import Comment, Status, StatusChange
+from ideaboard.services import audit, comments, ideas, votes
 from tests.conftest import get_idea, post_form
 
 
@@ -114,3 +117,120 @@ def test_a_demoted_caretaker_loses_the_desk_on_the_next_request(app, caretaker_c
         db.session.get(User, caretaker.id).role = Role.MEMBER
         db.session.commit()
     assert caretaker_client.get("/caretaker").status_code == 403
+
+
+def _set_status(client, idea_id: int, status: str, response: str = ""):
+    return post_form(client, f"/caretaker/ideas/{idea_id}/status",
+                     {"status": status, "response": response})
+
+
+def test_needs_a_response_lists_open_unanswered_ideas_oldest_first(app, caretaker_client,
+                                                                   make_idea):
+    make_idea("Oldest")
+    answered, planned = make_idea("Answered"), make_idea("Planned")
+    make_idea("Newest")
+    _set_status(caretaker_client, answered, "open", "Thanks, we are thinking about it.")
+    _set_status(caretaker_client, planned, "planned")
+    page = caretaker_client.get("/caretaker?view=needs-response").get_data(as_text=True)
+    assert _table_titles(page) == ["Oldest", "Newest"]
+    assert 'aria-current="page">Needs a response' in page
+
+
+def test_needs_a_response_pages_by_age(app, caretaker_client, make_idea):
+    app.config["IDEAS_PER_PAGE"] = 2
+    for title in ("One", "Two", "Three"):
+        make_idea(title)
+    first = caretaker_client.get("/caretaker?view=needs-response").get_data(as_text=True)
+    assert _table_titles(first) == ["One", "Two"]
+    after = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    assert _table_titles(caretaker_client.get(after).get_data(as_text=True)) == ["Three"]
+
+
+def test_bulk_status_sets_every_ticked_idea_with_its_response_and_history(
+        app, caretaker_client, make_idea, client):
+    ticked = [make_idea("First"), make_idea("Second")]
+    untouched = make_idea("Untouched")
+    response = post_form(caretaker_client, "/caretaker/ideas/status?sort=new",
+                         {"ideas": [str(i) for i in ticked], "status": "under_review",
+                          "response": "We are **looking** into these."})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/caretaker?sort=new"
+    for idea_id in ticked:
+        idea = get_idea(app, idea_id)
+        assert idea.status is Status.UNDER_REVIEW
+        assert "<strong>looking</strong>" in idea.official_response_html
+    assert get_idea(app, untouched).status is Status.OPEN
+    page = client.get(f"/ideas/{ticked[0]}", follow_redirects=True).get_data(as_text=True)
+    history = page.split('id="history-heading"')[1]
+    assert "Open" in history and "Under review" in history and "The Caretaker" in history
+
+
+def test_bulk_status_without_a_response_keeps_each_ideas_own(app, caretaker_client, make_idea):
+    answered = make_idea()
+    _set_status(caretaker_client, answered, "open", "Our own answer.")
+    post_form(caretaker_client, "/caretaker/ideas/status",
+              {"ideas": [str(answered)], "status": "planned", "response": ""})
+    idea = get_idea(app, answered)
+    assert idea.status is Status.PLANNED and idea.official_response == "Our own answer."
+
+
+def test_bulk_status_refuses_nothing_ticked_or_bad_ids_and_changes_nothing(
+        app, caretaker_client, make_idea):
+    idea_id = make_idea()
+    for ticked in ([], ["x"], [str(2**40)], ["0"]):
+        response = post_form(caretaker_client, "/caretaker/ideas/status",
+                             {"ideas": ticked, "status": "done"})
+        assert response.status_code == 400
+        assert 'class="field-error"' in response.get_data(as_text=True)
+    assert get_idea(app, idea_id).status is Status.OPEN
+
+
+def test_bulk_status_is_all_or_nothing(app, caretaker, make_idea, monkeypatch):
+    first, second = make_idea("First"), make_idea("Second")
+    calls = []
+    real_record = audit.record
+
+    def fail_on_the_second(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real_record(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "record", fail_on_the_second)
+    with app.app_context():
+        with pytest.raises(RuntimeError):
+            ideas.respond_to_many([first, second], Status.DONE, "Done.", caretaker)
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(StatusChange)) == 0
+    assert {get_idea(app, i).status for i in (first, second)} == {Status.OPEN}
+
+
+def test_the_idea_page_shows_its_status_history_newest_first(app, caretaker_client,
+                                                             make_idea, client):
+    idea_id = make_idea()
+    _set_status(caretaker_client, idea_id, "under_review", "Looking at it.")
+    _set_status(caretaker_client, idea_id, "planned", "Looking at it.")
+    _set_status(caretaker_client, idea_id, "planned", "Set for **June**.")
+    page = client.get(f"/ideas/{idea_id}", follow_redirects=True).get_data(as_text=True)
+    history = page.split('id="history-heading"')[1].split("</ol>")[0]
+    items = history.split("<li>")[1:]
+    assert len(items) == 3
+    assert "Official response updated" in items[0] and "<strong>June</strong>" in items[0]
+    assert "Under review" in items[1] and "Planned" in items[1]
+    assert "Looking at it." not in items[1]  # that response came with the first change
+    assert "Open" in items[2] and "Looking at it." in items[2]
+
+
+def test_the_audit_log_lists_status_and_moderation_with_before_and_after(
+        app, caretaker_client, make_idea):
+    idea_id = make_idea("Invite a payer CMO")
+    _set_status(caretaker_client, idea_id, "declined", "Out of scope.")
+    post_form(caretaker_client, f"/caretaker/ideas/{idea_id}/hide")
+    page = caretaker_client.get("/caretaker/log").get_data(as_text=True)
+    rows = page.split("<tbody>")[1].split("</tr>")
+    assert "Hide" in rows[0] and "hidden: False" in rows[0] and "hidden: True" in rows[0]
+    assert "Open → Declined" in rows[1] and "response: Out of scope." in rows[1]
+    assert "The Caretaker" in rows[1] and "Invite a payer CMO" in rows[1]
+    only_status = caretaker_client.get("/caretaker/log?kind=status").get_data(as_text=True)
+    assert "Open → Declined" in only_status and "hidden: True" not in only_status
+    assert caretaker_client.get("/caretaker/log?kind=nonsense").status_code == 400

@@ -118,12 +118,13 @@ def test_vote_refuses_a_missing_token_or_intent(app, member_client, make_idea):
     assert get_idea(app, idea_id).vote_count == 0
 
 
-def test_voting_for_a_missing_or_hidden_idea_is_not_found(app, member_client, make_idea):
+def test_voting_for_a_missing_or_hidden_idea_is_not_found(app, member_client, make_idea,
+                                                          caretaker):
     from ideaboard.services import ideas
 
     hidden = make_idea("Hidden soon")
     with app.app_context():
-        ideas.set_idea_hidden(db.session.get(Idea, hidden), True)
+        ideas.set_idea_hidden(db.session.get(Idea, hidden), True, caretaker)
         db.session.commit()
     for idea_id in (hidden, hidden + 1000):
         for intent in ("vote", "unvote"):
