@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from ideaboard.extensions import db
 from ideaboard.models import Comment, Idea, Role, Status, User, Vote, utcnow
 from ideaboard.services import comments as comment_service
+from ideaboard.services import flags, merging, settings
 from ideaboard.services.accounts import create_user, find_by_email
 from ideaboard.services.categories import DEFAULT_CATEGORIES, all_categories
 from ideaboard.services.ideas import create_idea, respond
@@ -132,6 +133,8 @@ IDEAS = (
              "months. Low commitment: one call a month."),
     DemoIdea(EVENTS, "A shared calendar feed of upcoming chats",
              "An iCal feed with topics and hosts so the chat shows up in our calendars."),
+    DemoIdea(EVENTS, "Put the chat schedule in my calendar",
+             "I keep missing chats. Could the schedule come to my calendar somehow?"),
     DemoIdea(EVENTS, "A half-day virtual unconference",
              "Lightning talks from members, voted on here. Free, recorded, and captioned."),
     DemoIdea(OTHER, "Alt text on every chat image",
@@ -274,6 +277,26 @@ def _spread_activity(rng: random.Random, ideas: list[Idea], comments: list[Comme
         db.session.execute(update(Vote), rows)
 
 
+DUPLICATE = ("Put the chat schedule in my calendar", "A shared calendar feed of upcoming chats")
+WAITING = ("Dana Visitor", "dana@example.org",
+           "First time here! Could the AMA also take questions by email?")
+FLAGGED_REASON = "Reads like an advert"
+
+
+def _caretaker_examples(pairs: list[tuple[DemoIdea, Idea]], caretaker: User,
+                        members: list[User]) -> None:
+    """What the caretaker's desk shows on a fresh demo: a merged pair, a visitor's comment
+    waiting in moderated mode, a flagged comment."""
+    by_title = {idea.title: idea for _, idea in pairs}
+    merging.merge(by_title[DUPLICATE[0]], by_title[DUPLICATE[1]], caretaker)
+    settings.change(caretaker, visitor_comments=settings.VisitorComments.MODERATED)
+    ama = pairs[0][1]
+    comment_service.add_guest_comment(ama, *WAITING, held=True)
+    spam_like = comment_service.add_guest_comment(
+        ama, "Growth Hacker", None, "Our agency can run your chats for you, DM me.")
+    flags.flag(members[1], flags.Reason.SPAM, FLAGGED_REASON, comment=spam_like)
+
+
 def seed_demo(seed: int = 7) -> str:
     """Fill a board that has no ideas with a reproducible demo; returns a one-line summary."""
     if db.session.scalar(select(Idea.id).limit(1)) is not None:
@@ -294,6 +317,7 @@ def seed_demo(seed: int = 7) -> str:
     _spread_activity(rng, ideas, comments, now)
     db.session.flush()
     recompute_trending()
+    _caretaker_examples(pairs, caretaker, members)
     return (
         f"Demo board: {len(members)} members, {len(ideas)} ideas, {sum(votes.values())} votes, "
         f"{len(comments)} comments. Log in as caretaker@example.org / {CARETAKER_PASSWORD} "

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
-from wtforms.widgets import HiddenInput
 
 from ideaboard.inputs import ID_MAX, refusal_for
 
@@ -69,11 +69,16 @@ class ButtonForm(Form):
     """A form that is only a button (vote, hide, log out): it carries the CSRF token."""
 
 
+def _drawn_by_the_page(field, **kwargs) -> Markup:
+    return Markup("")
+
+
 class IdListField(Field):
     """Several record ids under one name (ticked checkboxes): each a whole number a database
-    id can be, at most `max_ids` of them; the page draws the checkboxes itself."""
+    id can be, at most `max_ids` of them; the page draws the checkboxes itself (the field
+    renders nothing, and is no hidden input for `hidden_tag`)."""
 
-    widget = HiddenInput()
+    widget = staticmethod(_drawn_by_the_page)
 
     def __init__(self, label: str | None = None, validators=None, max_ids: int = 100,
                  **kwargs) -> None:

@@ -96,10 +96,16 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.MEMBER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A suspended member reads but cannot post, vote, comment or flag.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_caretaker(self) -> bool:
         return self.role is Role.CARETAKER
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
 
 class LoginSession(db.Model):
@@ -170,6 +176,9 @@ class Idea(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # content edits only
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Merged into another idea (services/merging.py); a merged idea is hidden too, so every
+    # list and vote leaves it out.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
 
     # Lists show the category (five rows, found in the session once loaded) but not the
     # author; pages that show authors load them with the ideas.
@@ -208,6 +217,8 @@ class Comment(db.Model):
         CheckConstraint(
             "author_id IS NOT NULL OR guest_name IS NOT NULL", name="has_author_or_guest_name"
         ),
+        Index("ix_comments_held", "held_at", "id", sqlite_where=text("held_at IS NOT NULL"),
+              postgresql_where=text("held_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -219,6 +230,11 @@ class Comment(db.Model):
     body_html: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Waiting for the caretaker's approval (board setting "Visitor comments: moderated"); a
+    # held comment is hidden too, so everything that shows public comments leaves it out.
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The idea it was first posted on, while that idea is merged into this one's.
+    merged_from_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
 
     author: Mapped[User | None] = relationship(lazy="joined")
 
@@ -276,17 +292,20 @@ class AuditKind(enum.StrEnum):
     HIDE = "hide"
     RESTORE = "restore"
     APPROVE = "approve"
+    DISMISS = "dismiss"
     DELETE = "delete"
     SUSPEND = "suspend"
     UNSUSPEND = "unsuspend"
     SETTINGS = "settings"
     ROLE = "role"
+    INVITE = "invite"
     CHAT = "chat"
 
     @property
     def label(self) -> str:
         return {"unmerge": "Undo merge", "unsuspend": "Lift suspension",
-                "role": "Role change", "chat": "Chat"}.get(self.value, self.value.capitalize())
+                "dismiss": "Dismiss flags", "role": "Role change",
+                "invite": "Caretaker invitation"}.get(self.value, self.value.capitalize())
 
 
 class AuditEntry(db.Model):
@@ -306,3 +325,162 @@ class AuditEntry(db.Model):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Flag(db.Model):
+    """Someone's report that an idea or a comment needs the caretaker's eye; open until the
+    caretaker hides the content or dismisses the report."""
+
+    __tablename__ = "flags"
+    __table_args__ = (
+        CheckConstraint("(idea_id IS NULL) <> (comment_id IS NULL)", name="one_thing"),
+        Index("ix_flags_open", "created_at", "id", sqlite_where=text("resolved_at IS NULL"),
+              postgresql_where=text("resolved_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(40))
+    details: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BoardSetting(db.Model):
+    """A board setting the caretaker changes in the app (services/settings.py has the list
+    and the defaults)."""
+
+    __tablename__ = "board_settings"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class Merge(db.Model):
+    """Idea `source_id` merged into `target_id`: what moved is kept beside it (MergedVote,
+    MergedComment), so the merge can be undone exactly."""
+
+    __tablename__ = "merges"
+    __table_args__ = (Index("ix_merges_target", "target_id", "id"),
+                      Index("ix_merges_source", "source_id", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    source: Mapped[Idea] = relationship(foreign_keys=[source_id])
+    target: Mapped[Idea] = relationship(foreign_keys=[target_id])
+
+
+class MergedVote(db.Model):
+    """A vote the source idea had when merged: moved to the target, or dropped because the
+    member had voted for the target too (one vote each)."""
+
+    __tablename__ = "merged_votes"
+
+    merge_id: Mapped[int] = mapped_column(ForeignKey("merges.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    moved: Mapped[bool]
+
+
+class MergedComment(db.Model):
+    """A comment that moved with a merge."""
+
+    __tablename__ = "merged_comments"
+
+    merge_id: Mapped[int] = mapped_column(ForeignKey("merges.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"),
+                                            primary_key=True)
+
+
+class Chat(db.Model):
+    """A planned #HITsm chat: when (kept in UTC, shown in its time zone), who hosts (a
+    member, or a handle on the chat's network), its questions and the ideas it came from."""
+
+    __tablename__ = "chats"
+    __table_args__ = (
+        Index("ix_chats_starts", "starts_at", "id"),
+        CheckConstraint("host_id IS NOT NULL OR host_handle IS NOT NULL", name="has_host"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(140))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    duration_minutes: Mapped[int] = mapped_column(default=60)
+    host_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    host_handle: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    host: Mapped[User | None] = relationship()
+    questions: Mapped[list[ChatQuestion]] = relationship(
+        order_by="ChatQuestion.position", cascade="all, delete-orphan")
+    ideas: Mapped[list[Idea]] = relationship(secondary="chat_ideas", order_by="Idea.id")
+
+    @property
+    def host_name(self) -> str:
+        return self.host.display_name if self.host else (self.host_handle or "")
+
+
+class ChatQuestion(db.Model):
+    __tablename__ = "chat_questions"
+
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)  # 1 for T1
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ChatIdea(db.Model):
+    """An idea a chat came from."""
+
+    __tablename__ = "chat_ideas"
+
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+
+
+class Message(db.Model):
+    """A private note to the caretaker ("Contact the caretaker"): only caretakers see it."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_inbox", "archived_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(50))
+    email: Mapped[str] = mapped_column(String(254))  # where to answer
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CaretakerInvitation(db.Model):
+    """A caretaker asks a member to become caretaker too; the member accepts or declines."""
+
+    __tablename__ = "caretaker_invitations"
+    __table_args__ = (Index("ix_caretaker_invitations_invitee", "invitee_id", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inviter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    invitee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted: Mapped[bool | None]
+
+    inviter: Mapped[User] = relationship(foreign_keys=[inviter_id])
+    invitee: Mapped[User] = relationship(foreign_keys=[invitee_id])

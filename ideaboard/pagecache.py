@@ -177,7 +177,8 @@ def cached_page(key: Iterable, render: Callable[[], tuple[str, Iterable[int]]],
 
 
 @lru_cache(maxsize=1024)
-def _account_nav(user_id: int, display_name: str, role: str, path: str) -> bytes:
+def _account_nav(user_id: int, display_name: str, role: str, suspended: bool,
+                 path: str) -> bytes:
     """The signed-in member's menu, its token left as a marker; the same for every request
     with these values, so rendered once (the arguments are the cache key)."""
     return render_template("_partials/account_nav.html").encode()
@@ -190,7 +191,8 @@ def _fill_once(code: bytes) -> bytes:
         return render_template("_partials/account_nav.html").encode()
     if code == b"N":
         nav = _account_nav(current_user.id, current_user.display_name,
-                           current_user.role.value, request.full_path)
+                           current_user.role.value, current_user.is_suspended,
+                           request.full_path)
         return nav.replace(_MARK_BYTES + b"T" + _MARK_BYTES, csrf_token().encode())
     if code == b"M":
         return escape(current_user.display_name).encode() if current_user.is_authenticated else b""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from ideaboard.extensions import limiter
@@ -62,3 +63,9 @@ vote = limiter.limit(_setting("VOTE_RATE_LIMIT"), key_func=_per_member)
 visitor_comment = limiter.limit(_setting("COMMENT_RATE_LIMIT"), exempt_when=_is_member)
 member_comment = limiter.limit(_setting("MEMBER_COMMENT_RATE_LIMIT"), key_func=_per_member,
                                exempt_when=_is_visitor, deduct_when=_posted)
+
+# Reports to the caretaker: per member, or per address for visitors, once sent.
+flag = limiter.limit(_setting("FLAG_RATE_LIMIT"), methods=["POST"], deduct_when=_posted,
+                     key_func=lambda: _per_member() if _is_member() else get_remote_address())
+# Notes to the caretaker: as visitors' comments, per client address, once sent.
+contact = limiter.limit(_setting("COMMENT_RATE_LIMIT"), methods=["POST"], deduct_when=_posted)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import UTC, datetime
 
 from flask import Flask, request, url_for
@@ -11,6 +12,7 @@ from ideaboard.auth.access import is_caretaker
 from ideaboard.models import Status
 from ideaboard.pagecache import marker
 from ideaboard.sanitize import stored_html
+from ideaboard.services import settings
 from ideaboard.services.categories import slugify
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -74,6 +76,13 @@ def audit_state(state: dict | None, limit: int = 200) -> str:
     return "; ".join(parts)
 
 
+def chat_time(chat) -> str:
+    """When a chat starts, in its own time zone, with UTC beside it."""
+    local = chat.starts_at.astimezone(zoneinfo.ZoneInfo(chat.time_zone))
+    return (f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} {local.tzname()}"
+            f" ({chat.starts_at.astimezone(UTC):%H:%M} UTC)")
+
+
 def here() -> str:
     """The current path and query, for coming back after logging in or voting."""
     return request.full_path.rstrip("?")
@@ -88,6 +97,8 @@ def register(app: Flask) -> None:
         idea_url=idea_url,
         url_with=url_with,
         audit_state=audit_state,
+        chat_time=chat_time,
+        board_settings=settings.current,
         here=here,
         marker=marker,
         is_caretaker=is_caretaker,

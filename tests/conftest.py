@@ -243,3 +243,9 @@ def get_idea(app: Flask, idea_id: int) -> Idea:
         idea = db.session.get(Idea, idea_id)
         db.session.expunge(idea)
         return idea
+
+
+@pytest.fixture
+def visitor(app: Flask) -> FlaskClient:
+    """A second browser, signed in as no one (`client` may be the caretaker's)."""
+    return app.test_client()

@@ -7,10 +7,12 @@ import pytest
 from flask import url_for
 
 from ideaboard.extensions import db
-from ideaboard.services import comments
+from ideaboard.models import Chat, Message, User, utcnow
+from ideaboard.services import caretakers, comments
 from tests.conftest import get_idea, post_form, sign_in
 
-ROLES = ("visitor", "author", "other", "caretaker")  # author: the member who wrote the idea
+# author: the member who wrote the idea; suspended: another member, suspended
+ROLES = ("visitor", "author", "other", "suspended", "caretaker")
 ANYONE = dict.fromkeys(ROLES, 200)
 MEMBERS = {"visitor": "login", "author": 302, "other": 302, "caretaker": 302}
 CARETAKER_ONLY = {"visitor": "login", "author": 403, "other": 403, "caretaker": 302}
@@ -33,6 +35,39 @@ MATRIX = {
     "caretaker.update_status": ("POST", CARETAKER_ONLY),
     "caretaker.bulk_status": ("POST", CARETAKER_ONLY),
     "caretaker.log": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "caretaker.queue": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "caretaker.approve_comment": ("POST", CARETAKER_ONLY),
+    "caretaker.delete_comment": ("POST", CARETAKER_ONLY),
+    "caretaker.dismiss_idea_flags": ("POST", CARETAKER_ONLY),
+    "caretaker.dismiss_comment_flags": ("POST", CARETAKER_ONLY),
+    "caretaker.member_list": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "caretaker.suspend_member": ("POST", CARETAKER_ONLY),
+    "caretaker.lift_suspension": ("POST", CARETAKER_ONLY),
+    "caretaker.board_settings": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "caretaker.merge_idea": ("POST", CARETAKER_ONLY),
+    "caretaker.unmerge_idea": ("POST", {**CARETAKER_ONLY, "caretaker": 409}),  # not merged
+    "caretaker.chat_list": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "caretaker.plan_chat": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "caretaker.chat": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "caretaker.chat_done": ("POST", CARETAKER_ONLY),
+    "caretaker.inbox_list": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "caretaker.message": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "caretaker.mark_unread": ("POST", CARETAKER_ONLY),
+    "caretaker.archive_message": ("POST", CARETAKER_ONLY),
+    "caretaker.unarchive_message": ("POST", CARETAKER_ONLY),
+    "caretaker.export_ideas": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "caretaker.export_votes": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "caretaker.invite_caretaker": ("POST", CARETAKER_ONLY),
+    "auth.account": ("GET", {**MEMBERS, "author": 200, "other": 200, "caretaker": 200}),
+    # "other" has an invitation to answer; nobody else does
+    "auth.answer_invitation": ("POST", {**MEMBERS, "author": 409, "other": 302,
+                                        "suspended": 409, "caretaker": 409}),
+    "auth.step_down": ("POST", {**MEMBERS, "author": 409, "other": 409, "caretaker": 409}),
+    "contact.contact": ("GET", ANYONE),
+    "chats.index": ("GET", ANYONE),
+    "chats.calendar": ("GET", ANYONE),
+    "ideas.flag_idea": ("GET", ANYONE),
+    "ideas.flag_comment": ("GET", ANYONE),
     "caretaker.hide_idea": ("POST", CARETAKER_ONLY),
     "caretaker.restore_idea": ("POST", CARETAKER_ONLY),
     "caretaker.hide_comment": ("POST", CARETAKER_ONLY),
@@ -46,7 +81,22 @@ FORM_DATA = {
     "ideas.comment": {"name": "Visitor", "body": "A comment"},
     "caretaker.update_status": {"status": "planned", "response": "Yes"},
     "caretaker.bulk_status": {"ideas": "{idea_id}", "status": "planned"},
+    "caretaker.merge_idea": {"target": "{other_idea_id}"},
 }
+# Path values other than the usual ones (a role's name stands for that member's id).
+PATH_VALUES = {"caretaker.invite_caretaker": {"user_id": "author"}}
+# What a suspended member may no longer do (they still read everything).
+TAKING_PART = {"ideas.new", "ideas.vote", "ideas.comment", "ideas.flag_idea",
+               "ideas.flag_comment", "contact.contact"}
+
+
+def _expected(endpoint: str, role: str):
+    expected = MATRIX[endpoint][1]
+    if role != "suspended":
+        return expected[role]
+    if endpoint in TAKING_PART:
+        return 403
+    return expected.get("suspended", expected["other"])
 
 
 def test_every_route_has_an_expectation(app):
@@ -61,23 +111,38 @@ def test_access(app, client, make_user, make_idea, member, caretaker, endpoint, 
     with app.app_context():
         comment_id = comments.add_guest_comment(get_idea(app, idea_id), "V", None, "Hi").id
         db.session.commit()
-    signed_in = {"author": member, "other": make_user("Another Member"), "caretaker": caretaker}
+    other_idea_id = make_idea("Another idea")
+    signed_in = {"author": member, "other": make_user("Another Member"),
+                 "suspended": make_user("Suspended Member"), "caretaker": caretaker}
+    with app.app_context():
+        db.session.get(User, signed_in["suspended"].id).suspended_at = utcnow()
+        chat = Chat(title="A chat", starts_at=utcnow(), time_zone="UTC", host_handle="@h")
+        message = Message(name="V", email="v@example.org", body="Private", created_at=utcnow())
+        db.session.add_all([chat, message])
+        caretakers.invite(caretaker, db.session.get(User, signed_in["other"].id))
+        db.session.commit()
+        chat_id, message_id = chat.id, message.id
     if role in signed_in:
         sign_in(client, signed_in[role])
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     values = {"idea_id": idea_id, "comment_id": comment_id, "slug": "x",
-              "filename": "css/ideaboard.css"}
+              "filename": "css/ideaboard.css", "user_id": signed_in["other"].id,
+              "chat_id": chat_id, "message_id": message_id, "answer": "accept",
+              **PATH_VALUES.get(endpoint, {})}
+    values = {name: signed_in[value].id if value in signed_in else value
+              for name, value in values.items()}
     with app.test_request_context():
         url = url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
-    method, expected = MATRIX[endpoint]
-    data = {name: value.format(idea_id=idea_id, comment_id=comment_id)
+    method, expected = MATRIX[endpoint][0], _expected(endpoint, role)
+    data = {name: value.format(idea_id=idea_id, comment_id=comment_id,
+                               other_idea_id=other_idea_id)
             for name, value in FORM_DATA.get(endpoint, {}).items()}
     response = post_form(client, url, data) if method == "POST" else client.get(url)
     response.close()
-    if expected[role] == "login":
+    if expected == "login":
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/login")
     elif endpoint == "ideas.show":
         assert response.status_code in (200, 301)
     else:
-        assert response.status_code == expected[role], response.get_data(as_text=True)[:500]
+        assert response.status_code == expected, response.get_data(as_text=True)[:500]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ideaboard.extensions import db
-from ideaboard.models import Category, Comment, Idea, Role, User, Vote
-from ideaboard.services import accounts
+from ideaboard.models import AuditEntry, AuditKind, Category, Comment, Flag, Idea, Role, User, Vote
+from ideaboard.services import accounts, settings
 
 
 def test_init_db_is_idempotent_and_seeds_the_categories(app, runner):
@@ -56,6 +56,14 @@ def test_seed_demo_builds_a_consistent_believable_board(app, runner):
                 Comment.idea_id == idea.id, Comment.hidden_at.is_(None)))
             assert (idea.vote_count, idea.comment_count) == (rows, visible)
         assert db.session.scalar(select(func.count()).select_from(Comment)) >= 40
+        merged = [idea for idea in ideas if idea.merged_into_id is not None]
+        assert len(merged) == 1
+        assert db.session.scalar(select(func.count()).select_from(Comment).where(
+            Comment.held_at.is_not(None))) == 1
+        assert db.session.scalar(select(func.count()).select_from(Flag)) == 1
+        assert settings.current().visitor_comments is settings.VisitorComments.MODERATED
+        kinds = set(db.session.scalars(select(AuditEntry.kind)))
+        assert {AuditKind.STATUS, AuditKind.MERGE, AuditKind.SETTINGS} <= kinds
     again = runner.invoke(args=["seed-demo"])
     assert "already has ideas" in again.output
 

@@ -20,7 +20,8 @@ from ideaboard.services.freshness import GENERATION_SUBQUERIES, Generation, note
 
 # The board's generation comes along: a member's page needs both, in one round trip.
 _SIGNED_IN = (
-    f"SELECT users.id, display_name, role, {GENERATION_SUBQUERIES} FROM login_sessions"
+    f"SELECT users.id, display_name, role, suspended_at, {GENERATION_SUBQUERIES}"
+    " FROM login_sessions"
     " JOIN users ON users.id = login_sessions.user_id"
     " WHERE token_hash = :token_hash AND users.id = :id"
 )
@@ -40,6 +41,7 @@ class SignedIn(UserMixin):
     display_name: str
     role: Role
     session_token: str
+    is_suspended: bool = False
 
     @property
     def is_caretaker(self) -> bool:
@@ -62,9 +64,9 @@ def load_user(cookie_id: str) -> SignedIn | None:
         _SIGNED_IN, {"id": int(user_id), "token_hash": accounts.token_digest(token)})
     if not rows:
         return None
-    found_id, display_name, role, *generations = rows[0]
+    found_id, display_name, role, suspended_at, *generations = rows[0]
     note_generation(Generation(*generations))
-    return SignedIn(found_id, display_name, Role(role), token)
+    return SignedIn(found_id, display_name, Role(role), token, suspended_at is not None)
 
 
 def sign_in(user: User, remember: bool = False) -> None:
@@ -72,7 +74,8 @@ def sign_in(user: User, remember: bool = False) -> None:
     forget_before = utcnow() - current_app.config["REMEMBER_COOKIE_DURATION"]
     token = accounts.start_session(user.id, forget_before)
     db.session.commit()
-    login_user(SignedIn(user.id, user.display_name, user.role, token), remember=remember)
+    login_user(SignedIn(user.id, user.display_name, user.role, token, user.is_suspended),
+               remember=remember)
 
 
 def sign_out() -> None:
@@ -96,6 +99,28 @@ def caretaker_required(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_caretaker:
             abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+SUSPENDED = ("Your account is suspended: you can read the board, but not post, vote, comment"
+             " or flag.")
+
+
+def refuse_if_suspended() -> None:
+    """403 for a suspended member (who may still read everything)."""
+    if current_user.is_authenticated and current_user.is_suspended:
+        abort(403, SUSPENDED)
+
+
+def active_member_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Log in first (redirect), then 403 for a suspended member."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        refuse_if_suspended()
         return view(*args, **kwargs)
 
     return wrapped

@@ -1,8 +1,8 @@
-"""Sign up, log in, log out."""
+"""Sign up, log in, log out, and the member's own page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -11,7 +11,8 @@ from ideaboard.auth.access import local_path, sign_in, sign_out
 from ideaboard.auth.forms import LoginForm, SignupForm
 from ideaboard.extensions import db
 from ideaboard.forms import ButtonForm
-from ideaboard.services import accounts
+from ideaboard.models import User
+from ideaboard.services import accounts, caretakers
 
 bp = Blueprint("auth", __name__)
 
@@ -65,3 +66,44 @@ def logout():
         sign_out()
         flash("You are logged out.", "info")
     return redirect(url_for("board.index"))
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """The member's own page: who they are here, and an invitation to answer, if any."""
+    return render_template("auth/account.html",
+                           invitation=caretakers.pending_for(current_user.id),
+                           last_caretaker=current_user.is_caretaker
+                           and caretakers.caretaker_count() == 1)
+
+
+@bp.post("/account/invitation/<answer>")
+@login_required
+def answer_invitation(answer: str):
+    if answer not in ("accept", "decline") or not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        caretakers.answer(db.session.get(User, current_user.id), answer == "accept")
+    except caretakers.BatonRefused as refused:
+        abort(409, str(refused))
+    db.session.commit()
+    if answer == "accept":
+        flash("Welcome, caretaker! The caretaker's desk is in the menu.", "success")
+    else:
+        flash("You declined the invitation.", "info")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/step-down")
+@login_required
+def step_down():
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        caretakers.step_down(db.session.get(User, current_user.id))
+    except caretakers.BatonRefused as refused:
+        abort(409, str(refused))
+    db.session.commit()
+    flash("You are a member again. Thank you for taking care of the community.", "success")
+    return redirect(url_for("auth.account"))

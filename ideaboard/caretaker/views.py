@@ -2,26 +2,53 @@
 
 from __future__ import annotations
 
+import re
+import zoneinfo
+from datetime import UTC
+
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
 
 from ideaboard.board.views import load_page, parse_board_query
-from ideaboard.caretaker.forms import BulkStatusForm, StatusForm
+from ideaboard.caretaker.forms import (
+    BulkStatusForm,
+    LiftSuspensionForm,
+    MergeForm,
+    PlanChatForm,
+    SettingsForm,
+    StatusForm,
+    SuspendForm,
+)
 from ideaboard.extensions import db
 from ideaboard.forms import ButtonForm
 from ideaboard.ideas.views import render_idea_page
 from ideaboard.inputs import int_arg
-from ideaboard.models import AuditKind, Comment, Idea, Status
-from ideaboard.services import audit, comments, ideas
+from ideaboard.models import AuditKind, Chat, Comment, Idea, Message, Status, User, utcnow
+from ideaboard.services import (
+    accounts,
+    audit,
+    caretakers,
+    chats,
+    comments,
+    export,
+    flags,
+    ideas,
+    inbox,
+    members,
+    merging,
+    settings,
+)
 from ideaboard.services.categories import all_categories
 from ideaboard.services.ranking import (
     Sort,
@@ -112,6 +139,41 @@ def update_status(idea_id: int):
     return render_idea_page(idea, status_form=form, code=400)
 
 
+@bp.post("/ideas/<int:idea_id>/merge")
+def merge_idea(idea_id: int):
+    """Merge this idea into the one the form names."""
+    idea = db.get_or_404(Idea, idea_id)
+    form = MergeForm()
+    if form.validate_on_submit():
+        target = db.session.get(Idea, form.target.data)
+        if target is None:
+            form.target.errors.append("No idea has that number.")
+        else:
+            try:
+                merging.merge(idea, target, current_user)
+            except merging.MergeRefused as refused:
+                db.session.rollback()
+                form.target.errors.append(str(refused))
+            else:
+                db.session.commit()
+                flash(f"“{idea.title}” is merged into this idea.", "success")
+                return redirect(idea_url(target))
+    return render_idea_page(db.session.get(Idea, idea_id), merge_form=form, code=400)
+
+
+@bp.post("/ideas/<int:idea_id>/unmerge")
+def unmerge_idea(idea_id: int):
+    _require_button_form()
+    idea = db.get_or_404(Idea, idea_id)
+    try:
+        merging.undo(idea, current_user)
+    except merging.MergeRefused as refused:
+        abort(409, str(refused))
+    db.session.commit()
+    flash("The merge is undone: the idea has its votes and comments back.", "success")
+    return redirect(idea_url(idea))
+
+
 @bp.get("/log")
 def log():
     """Every caretaker action, newest first, by kind; read-only."""
@@ -136,10 +198,15 @@ def restore_idea(idea_id: int):
 def _set_idea_hidden(idea_id: int, hidden: bool):
     _require_button_form()
     idea = db.get_or_404(Idea, idea_id)
-    ideas.set_idea_hidden(idea, hidden, current_user)
+    try:
+        ideas.set_idea_hidden(idea, hidden, current_user)
+    except ideas.MergedIdea as merged:
+        abort(409, str(merged))
     db.session.commit()
     flash("The idea is hidden from the board." if hidden else "The idea is back on the board.",
           "info")
+    if request.form.get("from") == "queue":
+        return redirect(url_for("caretaker.queue"))
     return redirect(idea_url(idea))
 
 
@@ -159,5 +226,264 @@ def _set_comment_hidden(comment_id: int, hidden: bool):
     comments.set_comment_hidden(comment, hidden, current_user)
     db.session.commit()
     flash("The comment is hidden." if hidden else "The comment is restored.", "info")
-    idea = db.session.get(Idea, comment.idea_id)
-    return redirect(idea_url(idea, _anchor=f"comment-{comment.id}"))
+    return _back_to_queue_or(comment.idea_id, comment.id)
+
+
+@bp.post("/comments/<int:comment_id>/approve")
+def approve_comment(comment_id: int):
+    _require_button_form()
+    comment = db.get_or_404(Comment, comment_id)
+    comments.approve(comment, current_user)
+    db.session.commit()
+    flash("The comment is approved and shown.", "success")
+    return _back_to_queue_or(comment.idea_id, comment.id)
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+def delete_comment(comment_id: int):
+    _require_button_form()
+    comment = db.get_or_404(Comment, comment_id)
+    idea_id = comment.idea_id
+    comments.delete_as_spam(comment, current_user)
+    db.session.commit()
+    flash("The comment is deleted as spam.", "info")
+    return _back_to_queue_or(idea_id)
+
+
+@bp.post("/ideas/<int:idea_id>/flags/dismiss")
+def dismiss_idea_flags(idea_id: int):
+    _require_button_form()
+    db.get_or_404(Idea, idea_id)
+    flags.dismiss(current_user, idea_id=idea_id)
+    db.session.commit()
+    flash("The flags are dismissed; the idea stays.", "info")
+    return redirect(url_for("caretaker.queue"))
+
+
+@bp.post("/comments/<int:comment_id>/flags/dismiss")
+def dismiss_comment_flags(comment_id: int):
+    _require_button_form()
+    db.get_or_404(Comment, comment_id)
+    flags.dismiss(current_user, comment_id=comment_id)
+    db.session.commit()
+    flash("The flags are dismissed; the comment stays.", "info")
+    return redirect(url_for("caretaker.queue"))
+
+
+def _back_to_queue_or(idea_id: int, comment_id: int | None = None):
+    """To the queue when the action came from there, else to the comment's idea."""
+    if request.form.get("from") == "queue":
+        return redirect(url_for("caretaker.queue"))
+    idea = db.session.get(Idea, idea_id)
+    anchor = f"comment-{comment_id}" if comment_id else "comments-heading"
+    return redirect(idea_url(idea, _anchor=anchor))
+
+
+@bp.get("/queue")
+def queue():
+    """Visitors' comments waiting for approval, and what people flagged."""
+    waiting, flagged = comments.waiting(), flags.open_flags()
+    idea_ids = {c.idea_id for c in waiting} | {f.comment.idea_id for f in flagged if f.comment}
+    return render_template("caretaker/queue.html", waiting=waiting, flagged=flagged,
+                           ideas_by_id=ideas.by_ids(idea_ids),
+                           reasons={reason.value: reason.label for reason in flags.Reason})
+
+
+@bp.get("/members")
+def member_list():
+    search = (request.args.get("q") or "").strip()[:100] or None
+    page = members.members_page(search, int_arg("after"))
+    invited = caretakers.pending_among([m.id for m in page.members])
+    return render_template("caretaker/members.html", page=page, search=search,
+                           invited=invited)
+
+
+@bp.post("/members/<int:user_id>/suspend")
+def suspend_member(user_id: int):
+    member = db.get_or_404(User, user_id)
+    form = SuspendForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        ideas_hidden, comments_hidden = members.suspend(member, form.hide_content.data,
+                                                        current_user)
+    except members.NotSuspendable:
+        abort(409, "A caretaker cannot be suspended: they must step down to member first.")
+    db.session.commit()
+    hidden = (f" {ideas_hidden} ideas and {comments_hidden} comments are hidden."
+              if form.hide_content.data else "")
+    flash(f"{member.display_name} is suspended.{hidden}", "info")
+    return redirect(url_for("caretaker.member_list", q=request.args.get("q") or None))
+
+
+@bp.post("/members/<int:user_id>/lift")
+def lift_suspension(user_id: int):
+    member = db.get_or_404(User, user_id)
+    form = LiftSuspensionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    members.lift_suspension(member, form.restore_content.data, current_user)
+    db.session.commit()
+    flash(f"{member.display_name} can take part again.", "success")
+    return redirect(url_for("caretaker.member_list", q=request.args.get("q") or None))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def board_settings():
+    current = settings.current()
+    form = SettingsForm(visitor_comments=current.visitor_comments.value,
+                        chat_hashtag=current.chat_hashtag, post_limit=current.post_limit)
+    if form.validate_on_submit():
+        settings.change(current_user,
+                        visitor_comments=settings.VisitorComments(form.visitor_comments.data),
+                        chat_hashtag=form.chat_hashtag.data, post_limit=form.post_limit.data)
+        db.session.commit()
+        flash("Settings saved.", "success")
+        return redirect(url_for("caretaker.board_settings"))
+    return render_template("caretaker/settings.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/chats")
+def chat_list():
+    return render_template("caretaker/chats.html", upcoming=chats.upcoming(limit=100),
+                           past=chats.past(limit=100))
+
+
+@bp.route("/chats/new", methods=["GET", "POST"])
+def plan_chat():
+    """A chat from one or more ideas about a topic or a host; they move to Planned."""
+    form = PlanChatForm()
+    candidates = chats.candidate_ideas()
+    if form.validate_on_submit():
+        chat = _plan_from(form)
+        if chat is not None:
+            db.session.commit()
+            flash("The chat is planned; its ideas are marked Planned.", "success")
+            return redirect(url_for("caretaker.chat", chat_id=chat.id))
+    code = 400 if form.errors or form.form_errors else 200
+    return render_template("caretaker/plan_chat.html", form=form,
+                           candidates=candidates), code
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+HANDLE_MAX = 50
+
+
+def _plan_from(form: PlanChatForm):
+    """The planned chat, or None with the form's errors set."""
+    host_id, handle = None, form.host.data
+    if _EMAIL.match(handle):
+        host = accounts.find_by_email(handle)
+        if host is None:
+            form.host.errors.append("No member has that email address: give their handle "
+                                    "instead (an email is never shown).")
+            return None
+        host_id, handle = host.id, None
+    elif len(handle) > HANDLE_MAX:
+        form.host.errors.append(f"A handle is at most {HANDLE_MAX} characters.")
+        return None
+    zone = zoneinfo.ZoneInfo(form.time_zone.data)
+    starts_at = form.starts_at.data.replace(tzinfo=zone).astimezone(UTC)
+    try:
+        return chats.plan_chat(current_user, title=form.title.data, starts_at=starts_at,
+                               time_zone=form.time_zone.data, host_id=host_id,
+                               host_handle=handle,
+                               questions=form.questions, idea_ids=form.ideas.data)
+    except chats.ChatRefused as refused:
+        db.session.rollback()
+        form.form_errors.append(str(refused))
+        return None
+
+
+@bp.get("/chats/<int:chat_id>")
+def chat(chat_id: int):
+    """The chat as the caretaker runs it: its questions ready to post, the limit checked."""
+    found = db.get_or_404(Chat, chat_id)
+    board = settings.current()
+    return render_template("caretaker/chat.html", chat=found,
+                           posts=chats.posts(found, board.chat_hashtag, board.post_limit))
+
+
+@bp.post("/chats/<int:chat_id>/done")
+def chat_done(chat_id: int):
+    _require_button_form()
+    found = db.get_or_404(Chat, chat_id)
+    done = chats.mark_done(found, current_user)
+    db.session.commit()
+    flash(f"The chat is marked held; {done} idea{'' if done == 1 else 's'} marked Done.",
+          "success")
+    return redirect(url_for("caretaker.chat", chat_id=chat_id))
+
+
+@bp.get("/inbox")
+def inbox_list():
+    archived = request.args.get("view") == "archive"
+    page = inbox.inbox(archived, int_arg("before"))
+    return render_template("caretaker/inbox.html", page=page, archived=archived,
+                           unread=inbox.unread_count())
+
+
+@bp.get("/inbox/<int:message_id>")
+def message(message_id: int):
+    """One note, marked read as the caretaker opens it."""
+    found = db.get_or_404(Message, message_id)
+    if found.read_at is None:
+        inbox.mark_read(found)
+        db.session.commit()
+    return render_template("caretaker/message.html", message=found)
+
+
+@bp.post("/inbox/<int:message_id>/unread")
+def mark_unread(message_id: int):
+    return _file_message(message_id, lambda m: inbox.mark_read(m, False), "Marked unread.")
+
+
+@bp.post("/inbox/<int:message_id>/archive")
+def archive_message(message_id: int):
+    return _file_message(message_id, inbox.archive, "Archived.")
+
+
+@bp.post("/inbox/<int:message_id>/unarchive")
+def unarchive_message(message_id: int):
+    return _file_message(message_id, lambda m: inbox.archive(m, False), "Back in the inbox.")
+
+
+def _file_message(message_id: int, change, said: str):
+    _require_button_form()
+    change(db.get_or_404(Message, message_id))
+    db.session.commit()
+    flash(said, "info")
+    return redirect(url_for("caretaker.inbox_list"))
+
+
+@bp.get("/export/ideas.csv")
+def export_ideas():
+    return _csv_download("ideas", export.idea_rows())
+
+
+@bp.get("/export/votes.csv")
+def export_votes():
+    return _csv_download("votes", export.vote_rows())
+
+
+def _csv_download(name: str, rows):
+    """Streamed, so a large board is never held in memory."""
+    response = Response(stream_with_context(export.as_csv(rows)), mimetype="text/csv")
+    day = utcnow().strftime("%Y-%m-%d")
+    response.headers["Content-Disposition"] = f'attachment; filename="ideaboard-{name}-{day}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/members/<int:user_id>/invite")
+def invite_caretaker(user_id: int):
+    """Ask a member to become caretaker too; they answer from their account page."""
+    _require_button_form()
+    member = db.get_or_404(User, user_id)
+    try:
+        caretakers.invite(current_user, member)
+    except caretakers.BatonRefused as refused:
+        abort(409, str(refused))
+    db.session.commit()
+    flash(f"{member.display_name} is invited; they answer from their account page.", "success")
+    return redirect(url_for("caretaker.member_list", q=request.args.get("q") or None))

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
-from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    EmailField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ideaboard.forms import Form, display_name_field, squash_spaces, strip
+from ideaboard.services.flags import Reason
 
 TITLE_MAX = 140
 DESCRIPTION_MAX = 10_000
@@ -66,3 +74,20 @@ class GuestCommentForm(Form):
     @property
     def looks_automated(self) -> bool:
         return bool(self.website.data)
+
+
+FLAG_DETAILS_MAX = 500
+
+
+class FlagForm(Form):
+    """A report to the caretaker about an idea or a comment."""
+
+    reason = SelectField("Why should the caretaker look at this?",
+                         choices=[SelectChoice(r.value, r.label) for r in Reason])
+    details = TextAreaField(
+        "Anything the caretaker should know (optional)",
+        filters=[strip],
+        validators=[Length(max=FLAG_DETAILS_MAX,
+                           message=f"Please keep it under {FLAG_DETAILS_MAX} characters.")],
+    )
+    submit = SubmitField("Send to the caretaker")

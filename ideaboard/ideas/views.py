@@ -17,20 +17,27 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from ideaboard import ratelimits
-from ideaboard.auth.access import is_caretaker, local_path
-from ideaboard.caretaker.forms import StatusForm
+from ideaboard.auth.access import (
+    SUSPENDED,
+    active_member_required,
+    is_caretaker,
+    local_path,
+    refuse_if_suspended,
+)
+from ideaboard.caretaker.forms import MergeForm, StatusForm
 from ideaboard.extensions import db
 from ideaboard.forms import ButtonForm
 from ideaboard.ideas.forms import (
     EditIdeaForm,
+    FlagForm,
     GuestCommentForm,
     IdeaForm,
     MemberCommentForm,
 )
-from ideaboard.models import Idea
+from ideaboard.models import Comment, Idea
 from ideaboard.negotiation import wants_json
 from ideaboard.pagecache import cached_page
-from ideaboard.services import comments, ideas, votes
+from ideaboard.services import chats, comments, flags, ideas, merging, settings, votes
 from ideaboard.services.categories import all_categories, slugify
 from ideaboard.templating import idea_url
 
@@ -63,19 +70,29 @@ def _comment_form() -> MemberCommentForm | GuestCommentForm:
     return MemberCommentForm() if current_user.is_authenticated else GuestCommentForm()
 
 
-def render_idea_page(idea: Idea, comment_form=None, status_form=None, code: int = 200):
+def render_idea_page(idea: Idea, comment_form=None, status_form=None, merge_form=None,
+                     code: int = 200):
     caretaker = is_caretaker()
-    if status_form is None and caretaker:
-        status_form = StatusForm(status=idea.status.value, response=idea.official_response)
+    if caretaker:
+        status_form = status_form or StatusForm(status=idea.status.value,
+                                                response=idea.official_response)
+        merge_form = merge_form or MergeForm(formdata=None)
     if current_user.is_authenticated:
         g.member_view = votes.member_view(current_user.id, [idea.id])
+    thread = comments.thread(idea.id, include_hidden=caretaker)
     page = render_template(
         "ideas/show.html",
         idea=idea,
-        thread=comments.thread(idea.id, include_hidden=caretaker),
+        thread=thread,
         history=ideas.status_history(idea.id),
+        idea_chats=chats.chats_of_idea(idea.id) if idea.status in chats.CHAT_STATUSES else [],
+        merged_here=merging.merged_into(idea.id),
+        merged_into=db.session.get(Idea, idea.merged_into_id) if idea.merged_into_id else None,
+        origins=ideas.by_ids({c.merged_from_id for c in thread} - {None}),
+        visitor_comments=settings.current().visitor_comments,
         comment_form=comment_form or _comment_form(),
         status_form=status_form,
+        merge_form=merge_form,
     )
     return page, code
 
@@ -93,8 +110,15 @@ def show(idea_id: int, slug: str | None = None):
 
 
 def _canonical_idea(idea_id: int, slug: str | None) -> Idea:
-    """The idea, if it may be seen; a 301 to its canonical URL if the slug is not its own."""
-    idea = get_idea_or_404(idea_id)
+    """The idea, if it may be seen; a 301 to its canonical URL if the slug is not its own,
+    a 302 to the idea it is merged into for all but the caretaker."""
+    idea = db.get_or_404(Idea, idea_id,
+                         options=[joinedload(Idea.author), joinedload(Idea.category)])
+    if idea.merged_into_id is not None and not is_caretaker():
+        target = db.session.get(Idea, idea.merged_into_id)
+        abort(redirect(idea_url(target, _anchor=f"merged-{idea.id}"), code=302))
+    if not ideas.can_view(current_user, idea):
+        abort(404)
     canonical = slugify(idea.title)
     if slug != canonical and canonical:
         abort(redirect(idea_url(idea), code=301))
@@ -107,7 +131,7 @@ def _render_shared(idea_id: int, slug: str | None) -> tuple[str, list[int]]:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@active_member_required
 @ratelimits.new_idea
 def new():
     form = _with_categories(IdeaForm())
@@ -121,7 +145,7 @@ def new():
 
 
 @bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
-@login_required
+@active_member_required
 def edit(idea_id: int):
     idea = get_own_idea(idea_id)
     form = _with_categories(EditIdeaForm(obj=idea, category=idea.category_id))
@@ -151,6 +175,8 @@ def withdraw(idea_id: int):
 def vote(idea_id: int):
     # The busiest write: its one field is read directly. The CSRF token was already
     # checked for this POST by CSRFProtect, so a form object would only check it again.
+    if current_user.is_suspended:
+        abort(403, SUSPENDED)
     intent = request.form.get("intent")
     if intent not in ("vote", "unvote"):
         abort(400)
@@ -167,7 +193,11 @@ def vote(idea_id: int):
 @ratelimits.visitor_comment
 @ratelimits.member_comment
 def comment(idea_id: int):
+    refuse_if_suspended()
     idea = get_idea_or_404(idea_id)
+    mode = settings.current().visitor_comments
+    if not current_user.is_authenticated and mode is settings.VisitorComments.OFF:
+        abort(403, "Only members can comment on this board: please log in or sign up.")
     form = _comment_form()
     if form.validate_on_submit():
         if isinstance(form, GuestCommentForm) and form.looks_automated:
@@ -177,9 +207,49 @@ def comment(idea_id: int):
         if isinstance(form, MemberCommentForm):
             new_comment = comments.add_member_comment(idea, current_user, form.body.data)
         else:
+            held = mode is settings.VisitorComments.MODERATED
             new_comment = comments.add_guest_comment(idea, form.name.data, form.email.data,
-                                                     form.body.data)
+                                                     form.body.data, held=held)
         db.session.commit()
+        if new_comment.held_at is not None:
+            flash("Thank you! Your comment will appear once the caretaker has approved it.",
+                  "success")
+            return redirect(idea_url(idea, _anchor="comments-heading"))
         flash("Thank you, your comment is posted.", "success")
         return redirect(idea_url(idea, _anchor=f"comment-{new_comment.id}"))
     return render_idea_page(idea, comment_form=form, code=400)
+
+
+@bp.route("/<int:idea_id>/flag", methods=["GET", "POST"])
+@ratelimits.flag
+def flag_idea(idea_id: int):
+    refuse_if_suspended()
+    idea = get_idea_or_404(idea_id)
+    if not idea.is_public:
+        abort(404)
+    return _flag(idea, None, idea_url(idea))
+
+
+@bp.route("/comments/<int:comment_id>/flag", methods=["GET", "POST"])
+@ratelimits.flag
+def flag_comment(comment_id: int):
+    refuse_if_suspended()
+    comment = db.get_or_404(Comment, comment_id)
+    idea = get_idea_or_404(comment.idea_id)
+    if comment.hidden_at is not None or not idea.is_public:
+        abort(404)
+    return _flag(idea, comment, idea_url(idea, _anchor=f"comment-{comment.id}"))
+
+
+def _flag(idea: Idea, comment: Comment | None, back: str):
+    """Ask why, then put the report in the caretaker's queue."""
+    form = FlagForm()
+    if form.validate_on_submit():
+        flags.flag(current_user, flags.Reason(form.reason.data), form.details.data,
+                   idea=None if comment else idea, comment=comment)
+        db.session.commit()
+        flash("Thank you: the caretaker will have a look.", "success")
+        return redirect(back)
+    page = render_template("ideas/flag.html", form=form, idea=idea, comment=comment,
+                           back=back)
+    return page, 400 if form.errors else 200

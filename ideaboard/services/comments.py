@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select, update
 from ideaboard.extensions import db
 from ideaboard.models import Account, AuditKind, Comment, Idea, User, utcnow
 from ideaboard.sanitize import render_markdown
-from ideaboard.services import audit
+from ideaboard.services import audit, flags
 from ideaboard.services.freshness import mark_comments_changed
 
 
@@ -28,11 +28,14 @@ def add_member_comment(idea: Idea, author: Account, body: str) -> Comment:
     return _add_comment(Comment(idea_id=idea.id, author_id=author.id, body=body))
 
 
-def add_guest_comment(idea: Idea, name: str, email: str | None, body: str) -> Comment:
-    """A visitor's comment: the name is shown, the email never is."""
-    return _add_comment(
-        Comment(idea_id=idea.id, guest_name=name, guest_email=email or None, body=body)
-    )
+def add_guest_comment(idea: Idea, name: str, email: str | None, body: str,
+                      held: bool = False) -> Comment:
+    """A visitor's comment: the name is shown, the email never is. A `held` one waits,
+    hidden, for the caretaker's approval."""
+    comment = Comment(idea_id=idea.id, guest_name=name, guest_email=email or None, body=body)
+    if held:
+        comment.held_at = comment.hidden_at = utcnow()
+    return _add_comment(comment)
 
 
 def _add_comment(comment: Comment) -> Comment:
@@ -40,7 +43,8 @@ def _add_comment(comment: Comment) -> Comment:
     comment.created_at = utcnow()
     db.session.add(comment)
     db.session.flush()
-    _bump_comment_count(comment.idea_id, +1)
+    if comment.hidden_at is None:
+        _bump_comment_count(comment.idea_id, +1)
     return comment
 
 
@@ -54,6 +58,8 @@ class ThreadComment(NamedTuple):
     body_html: str
     created_at: datetime
     hidden_at: datetime | None
+    held_at: datetime | None
+    merged_from_id: int | None
 
     @property
     def is_member_comment(self) -> bool:
@@ -65,7 +71,8 @@ def thread_query(idea_id: int, include_hidden: bool = False) -> Select:
     (ix_comments_thread)."""
     query = (
         select(Comment.id, func.coalesce(User.display_name, Comment.guest_name),
-               Comment.author_id, Comment.body_html, Comment.created_at, Comment.hidden_at)
+               Comment.author_id, Comment.body_html, Comment.created_at, Comment.hidden_at,
+               Comment.held_at, Comment.merged_from_id)
         .outerjoin(User, User.id == Comment.author_id)
         .where(Comment.idea_id == idea_id)
     )
@@ -80,12 +87,60 @@ def thread(idea_id: int, include_hidden: bool = False) -> list[ThreadComment]:
 
 
 def set_comment_hidden(comment: Comment, hidden: bool, actor: Account) -> None:
-    """Hide or restore a comment, keeping the idea's visible-comment count right."""
+    """Hide or restore a comment, keeping the idea's visible-comment count right. Hiding
+    settles the flags on it; restoring a comment that waits for approval approves it."""
+    if hidden:
+        flags.resolve_for(comment_id=comment.id)
+    if comment.held_at is not None:
+        _decide_held(comment, approve=not hidden, actor=actor)
+        return
     if hidden == (comment.hidden_at is not None):
         return
     comment.hidden_at = utcnow() if hidden else None
     _bump_comment_count(comment.idea_id, -1 if hidden else +1)
-    audit.record(actor, AuditKind.HIDE if hidden else AuditKind.RESTORE,
-                 f"comment {comment.id}",
+    audit.record(actor, AuditKind.HIDE if hidden else AuditKind.RESTORE, _subject(comment),
                  f"{'Hid' if hidden else 'Restored'} a comment on idea {comment.idea_id}",
                  {"hidden": not hidden}, {"hidden": hidden})
+
+
+def approve(comment: Comment, actor: Account) -> None:
+    """Publish a comment that waited for approval (nothing to do for any other)."""
+    if comment.held_at is not None:
+        _decide_held(comment, approve=True, actor=actor)
+
+
+def _decide_held(comment: Comment, approve: bool, actor: Account) -> None:
+    comment.held_at = None
+    if approve:
+        comment.hidden_at = None
+        _bump_comment_count(comment.idea_id, +1)
+    audit.record(actor, AuditKind.APPROVE if approve else AuditKind.HIDE, _subject(comment),
+                 f"{'Approved' if approve else 'Hid'} a waiting comment by "
+                 f"{comment.guest_name or 'a member'} on idea {comment.idea_id}",
+                 {"waiting": True}, {"waiting": False, "hidden": not approve})
+
+
+def delete_as_spam(comment: Comment, actor: Account) -> None:
+    """Remove the comment for good (its flags go with it); the log keeps what it said."""
+    if comment.hidden_at is None:
+        _bump_comment_count(comment.idea_id, -1)
+    audit.record(actor, AuditKind.DELETE, _subject(comment),
+                 f"Deleted as spam a comment by {comment.display_name} on idea "
+                 f"{comment.idea_id}",
+                 {"name": comment.display_name, "body": comment.body[:500]}, None)
+    db.session.delete(comment)
+
+
+def waiting(limit: int = 50) -> list[Comment]:
+    """Comments waiting for approval, oldest first (ix_comments_held)."""
+    return list(db.session.scalars(
+        select(Comment).where(Comment.held_at.is_not(None))
+        .order_by(Comment.held_at, Comment.id).limit(limit)))
+
+
+def waiting_count() -> int:
+    return db.session.scalar(select(func.count()).where(Comment.held_at.is_not(None)))
+
+
+def _subject(comment: Comment) -> str:
+    return f"comment {comment.id}"

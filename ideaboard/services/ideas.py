@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from ideaboard.extensions import db
 from ideaboard.models import Account, AuditKind, Idea, Status, StatusChange, utcnow
 from ideaboard.sanitize import plain_excerpt, render_markdown
-from ideaboard.services import audit
+from ideaboard.services import audit, flags
 from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import trending_weight
 
@@ -112,6 +112,14 @@ def respond_to_many(idea_ids: list[int], status: Status, response: str | None,
     return sum(respond(idea, status, response, actor) for idea in found)
 
 
+def by_ids(idea_ids: set[int]) -> dict[int, Idea]:
+    """The ideas with these ids, by id, in one query."""
+    if not idea_ids:
+        return {}
+    return {idea.id: idea for idea in db.session.scalars(
+        select(Idea).where(Idea.id.in_(idea_ids)))}
+
+
 def status_history(idea_id: int) -> list[StatusChange]:
     """The idea's status changes, newest first, with who made them (ix_status_changes_idea)."""
     return list(db.session.scalars(
@@ -119,8 +127,16 @@ def status_history(idea_id: int) -> list[StatusChange]:
         .where(StatusChange.idea_id == idea_id).order_by(StatusChange.id.desc())))
 
 
+class MergedIdea(ValueError):
+    """A merged idea stays hidden until its merge is undone."""
+
+
 def set_idea_hidden(idea: Idea, hidden: bool, actor: Account) -> None:
     """Hide from everyone but the caretaker, or restore; nothing is deleted."""
+    if idea.merged_into_id is not None:
+        raise MergedIdea("This idea is merged: undo the merge to bring it back.")
+    if hidden:
+        flags.resolve_for(idea_id=idea.id)
     if hidden == (idea.hidden_at is not None):
         return
     mark_board_changed()

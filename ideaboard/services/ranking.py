@@ -162,7 +162,8 @@ def hidden_ideas(limit: int = 50) -> list[Idea]:
     """What the caretaker has hidden, most recently hidden first (ix_ideas_hidden)."""
     query = (
         select(Idea)
-        .where(Idea.hidden_at.is_not(None), Idea.withdrawn_at.is_(None))
+        .where(Idea.hidden_at.is_not(None), Idea.withdrawn_at.is_(None),
+               Idea.merged_into_id.is_(None))
         .order_by(Idea.hidden_at.desc(), Idea.id.desc())
         .limit(limit)
     )

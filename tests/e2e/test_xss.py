@@ -25,7 +25,7 @@ from ideaboard.extensions import db
 from ideaboard.models import User
 from ideaboard.services import accounts as account_service
 from ideaboard.services import ideas as idea_service
-from ideaboard.services.categories import all_categories
+from ideaboard.services.categories import all_categories, by_slug
 from tests.conftest import log_in
 from tests.xss import run
 from tests.xss.browser import Inspector
@@ -56,9 +56,12 @@ def app(app: Flask, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
-def seed_idea(make_idea, member) -> int:
-    """The one idea the crawl finds, so that its per-idea forms and pages are found."""
-    return make_idea(title="The idea the crawl finds", author=member)
+def seed_idea(app, make_idea, member) -> int:
+    """The one idea the crawl finds, so that its per-idea forms and pages are found; about a
+    topic, so that a chat can be planned from it."""
+    with app.app_context():
+        topic = by_slug("topic-for-a-future-chat").id
+    return make_idea(title="The idea the crawl finds", author=member, category=topic)
 
 
 @pytest.fixture

@@ -147,7 +147,7 @@ def test_needs_a_response_pages_by_age(app, caretaker_client, make_idea):
 
 
 def test_bulk_status_sets_every_ticked_idea_with_its_response_and_history(
-        app, caretaker_client, make_idea, client):
+        app, caretaker_client, make_idea, visitor):
     ticked = [make_idea("First"), make_idea("Second")]
     untouched = make_idea("Untouched")
     response = post_form(caretaker_client, "/caretaker/ideas/status?sort=new",
@@ -160,7 +160,7 @@ def test_bulk_status_sets_every_ticked_idea_with_its_response_and_history(
         assert idea.status is Status.UNDER_REVIEW
         assert "<strong>looking</strong>" in idea.official_response_html
     assert get_idea(app, untouched).status is Status.OPEN
-    page = client.get(f"/ideas/{ticked[0]}", follow_redirects=True).get_data(as_text=True)
+    page = visitor.get(f"/ideas/{ticked[0]}", follow_redirects=True).get_data(as_text=True)
     history = page.split('id="history-heading"')[1]
     assert "Open" in history and "Under review" in history and "The Caretaker" in history
 
@@ -206,12 +206,12 @@ def test_bulk_status_is_all_or_nothing(app, caretaker, make_idea, monkeypatch):
 
 
 def test_the_idea_page_shows_its_status_history_newest_first(app, caretaker_client,
-                                                             make_idea, client):
+                                                             make_idea, visitor):
     idea_id = make_idea()
     _set_status(caretaker_client, idea_id, "under_review", "Looking at it.")
     _set_status(caretaker_client, idea_id, "planned", "Looking at it.")
     _set_status(caretaker_client, idea_id, "planned", "Set for **June**.")
-    page = client.get(f"/ideas/{idea_id}", follow_redirects=True).get_data(as_text=True)
+    page = visitor.get(f"/ideas/{idea_id}", follow_redirects=True).get_data(as_text=True)
     history = page.split('id="history-heading"')[1].split("</ol>")[0]
     items = history.split("<li>")[1:]
     assert len(items) == 3
@@ -234,3 +234,59 @@ def test_the_audit_log_lists_status_and_moderation_with_before_and_after(
     only_status = caretaker_client.get("/caretaker/log?kind=status").get_data(as_text=True)
     assert "Open → Declined" in only_status and "hidden: True" not in only_status
     assert caretaker_client.get("/caretaker/log?kind=nonsense").status_code == 400
+
+
+def test_merge_from_the_idea_page_redirects_the_old_address_and_undo_brings_it_back(
+        app, caretaker_client, visitor, make_idea, make_user):
+    source = make_idea("Twice a month")
+    target = make_idea("Every other week")
+    with app.app_context():
+        comments.add_guest_comment(get_idea(app, source), "Vera", None, "Love it")
+        db.session.commit()
+    panel = caretaker_client.get(f"/ideas/{source}", follow_redirects=True).get_data(
+        as_text=True)
+    assert '<label for="target">Merge into</label>' in panel and ">Merge</button>" not in panel
+    assert 'value="Merge"' in panel
+    merged = post_form(caretaker_client, f"/caretaker/ideas/{source}/merge",
+                       {"target": str(target)})
+    assert merged.status_code == 302 and merged.headers["Location"].startswith(
+        f"/ideas/{target}-")
+    old_address = visitor.get(f"/ideas/{source}-twice-a-month")
+    assert old_address.status_code == 302
+    assert old_address.headers["Location"] == (
+        f"/ideas/{target}-every-other-week#merged-{source}")
+    target_page = visitor.get(old_address.headers["Location"]).get_data(as_text=True)
+    assert f'id="merged-{source}"' in target_page and "“Twice a month”" in target_page
+    assert "From the merged idea “Twice a month”" in target_page and "Love it" in target_page
+    assert "Twice a month" not in visitor.get("/").get_data(as_text=True)
+    read_only = caretaker_client.get(f"/ideas/{source}", follow_redirects=True).get_data(
+        as_text=True)
+    assert "This idea is merged into" in read_only and "Undo merge" in read_only
+    assert 'name="intent"' not in read_only and "Add a comment" not in read_only
+    post_form(caretaker_client, f"/caretaker/ideas/{source}/unmerge")
+    back = visitor.get(f"/ideas/{source}", follow_redirects=True).get_data(as_text=True)
+    assert "Love it" in back and "Twice a month" in visitor.get("/").get_data(as_text=True)
+
+
+def test_merge_into_a_missing_or_the_same_idea_re_renders_with_the_reason(
+        app, caretaker_client, make_idea):
+    idea_id = make_idea("Alone")
+    for target, reason in ((str(idea_id + 1000), "No idea has that number."),
+                           (str(idea_id), "cannot be merged into itself"),
+                           ("", "Please give the number"), ("abc", "Not a valid integer"),
+                           ("9" * 40, "No idea has that number."),
+                           (str(2**40), "No idea has that number.")):
+        response = post_form(caretaker_client, f"/caretaker/ideas/{idea_id}/merge",
+                             {"target": target})
+        assert response.status_code == 400, target
+        assert reason in response.get_data(as_text=True), target
+    assert get_idea(app, idea_id).merged_into_id is None
+
+
+def test_a_merged_idea_cannot_be_restored_instead_of_unmerged(app, caretaker_client,
+                                                              make_idea):
+    source, target = make_idea("One"), make_idea("Two")
+    post_form(caretaker_client, f"/caretaker/ideas/{source}/merge", {"target": str(target)})
+    response = post_form(caretaker_client, f"/caretaker/ideas/{source}/restore")
+    assert response.status_code == 409 and "undo the merge" in response.get_data(as_text=True)
+    assert get_idea(app, source).merged_into_id == target

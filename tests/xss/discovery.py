@@ -127,16 +127,23 @@ def crawl(client: FlaskClient, role: str, start: str = "/", limit: int = CRAWL_L
         seen.add(parts.path)
         response = client.get(parts.path + (f"?{parts.query}" if parts.query else ""),
                               follow_redirects=True)
+        response.close()  # a streamed download (CSV) holds its request until closed
         final = response.request.full_path.rstrip("?")
         if response.status_code != 200 or urlsplit(final).path in reached:
             continue
         reached.add(urlsplit(final).path)
+        if not _shown_in_a_browser(response.mimetype):
+            continue  # a download (CSV, iCalendar): the browser would save it, not show it
         result.pages.append(final)
         if response.mimetype == "text/html":
             page = parse_page(response.get_data(as_text=True), final)
             result.forms.extend(page.forms)
             queue.extend(urljoin(final, href) for href in page.links)
     return result
+
+
+def _shown_in_a_browser(mimetype: str) -> bool:
+    return mimetype == "text/html" or mimetype.endswith("xml")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ class HtmlField:
     kind: str
     value: str | None  # what the browser would send untouched (None: nothing)
     hidden_from_people: bool
+    ticked_value: str | None = None  # a checkbox's value, sent once a person ticks it
 
 
 @dataclass
@@ -102,7 +103,8 @@ class _Parser(HTMLParser):
         if kind in ("checkbox", "radio"):
             value = a.get("value", "on") if "checked" in a else None
         hidden = self.hidden or kind == "hidden" or a.get("aria-hidden") == "true"
-        control = HtmlField(name, tag if tag != "input" else kind, value, hidden)
+        control = HtmlField(name, tag if tag != "input" else kind, value, hidden,
+                            a.get("value", "on") if kind == "checkbox" else None)
         self._add(control)
         if tag == "textarea":
             self.textarea, control.value = control, ""

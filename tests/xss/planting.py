@@ -21,7 +21,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.xss.discovery import FormSite, FreeField, free_text_fields
+from ideaboard.forms import IdListField
+from tests.xss.discovery import FormSite, FreeField, free_text_fields, unbound_fields
 from tests.xss.html import CSRF_FIELD, invalid_fields, parse_page
 from tests.xss.placement import Placement, Route, rows_per_idea
 
@@ -227,9 +228,19 @@ class Planter:
                 data[name] = ""  # a honeypot: people leave it empty
             elif not control.hidden_from_people and control.kind in _FILLERS:
                 data[name] = _FILLERS[control.kind](next(self._fillers))
+            elif (control.kind == "checkbox" and control.value is None
+                  and name in self._choices_of_records(site.form_class)):
+                data[name] = control.ticked_value  # the form needs one record ticked
         data.update({name: value.text for name, value in row.items()})
         data[CSRF_FIELD] = account.csrf(site.form.page)
         return data
+
+    @staticmethod
+    @cache
+    def _choices_of_records(form_class: type) -> frozenset[str]:
+        """Fields whose checkboxes pick records (ideas to act on): a person ticks one."""
+        return frozenset(name for name, f in unbound_fields(form_class).items()
+                         if issubclass(f.field_class, IdListField))
 
     @staticmethod
     @cache
@@ -290,6 +301,7 @@ class Planter:
 
 
 _FILLERS: dict[str, Callable[[int], str]] = {
+    "datetime-local": lambda n: f"2030-01-{n % 28 + 1:02d}T12:00",
     "text": lambda n: f"Filler text {n}",
     "textarea": lambda n: f"Filler text {n}",
     "email": lambda n: f"filler-{n}@example.org",

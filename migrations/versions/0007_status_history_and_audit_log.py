@@ -3,20 +3,20 @@
 Ideas answered before this revision get one history entry each (from Open to their status,
 with their response, by no one in particular), so their pages do not lose what was decided.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
 STATUSES = ('open', 'under_review', 'planned', 'in_progress', 'done', 'declined')
-KINDS = ('status', 'response', 'merge', 'unmerge', 'hide', 'restore', 'approve', 'delete',
-         'suspend', 'unsuspend', 'settings', 'role', 'chat')
+KINDS = ('status', 'response', 'merge', 'unmerge', 'hide', 'restore', 'approve', 'dismiss',
+         'delete', 'suspend', 'unsuspend', 'settings', 'role', 'invite', 'chat')
 
 
 def _enum(values, name):

@@ -1,0 +1,50 @@
+"""The public chat schedule: upcoming and past chats, and a calendar feed of the upcoming
+ones."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, render_template, request, url_for
+from icalendar import Calendar, Event
+
+from ideaboard.pagecache import cached_page
+from ideaboard.services import chats, settings
+
+bp = Blueprint("chats", __name__)
+
+
+@bp.get("/chats")
+def index():
+    return cached_page((), _render_index)
+
+
+def _render_index() -> tuple[str, list[int]]:
+    html = render_template("chats/index.html", upcoming=chats.upcoming(), past=chats.past())
+    return html, []
+
+
+@bp.get("/chats.ics")
+def calendar():
+    """Upcoming chats as iCalendar (RFC 5545), for people's calendars."""
+    return cached_page((), _render_calendar, mimetype="text/calendar")
+
+
+def _render_calendar() -> tuple[str, list[int]]:
+    hashtag = settings.current().chat_hashtag
+    feed = Calendar()
+    feed.add("prodid", "-//Ideaboard//#HITsm chats//EN")
+    feed.add("version", "2.0")
+    feed.add("x-wr-calname", f"{hashtag} chats")
+    for chat in chats.upcoming():
+        event = Event()
+        event.add("uid", f"chat-{chat.id}@{request.host}")
+        event.add("dtstamp", chat.created_at)
+        event.add("dtstart", chat.starts_at)
+        event.add("dtend", chat.starts_at + timedelta(minutes=chat.duration_minutes))
+        event.add("summary", f"{hashtag} chat: {chat.title}")
+        questions = "\n".join(f"T{q.position} {q.text}" for q in chat.questions)
+        event.add("description", f"Hosted by {chat.host_name}.\n\n{questions}")
+        event.add("url", url_for("chats.index", _external=True, _anchor=f"chat-{chat.id}"))
+        feed.add_component(event)
+    return feed.to_ical().decode(), []

@@ -1,0 +1,157 @@
+"""Planning the next chats from the community's ideas: a chat has a time (kept in UTC, shown
+in its own time zone), a host, 3 to 6 questions and the ideas it came from; planning moves
+those ideas to Planned, holding the chat marks them Done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ideaboard.extensions import db
+from ideaboard.models import (
+    Account,
+    AuditKind,
+    Category,
+    Chat,
+    ChatIdea,
+    ChatQuestion,
+    Idea,
+    Status,
+    utcnow,
+)
+from ideaboard.services import audit, ideas
+from ideaboard.services.freshness import mark_board_changed
+from ideaboard.services.ranking import public_filter
+
+QUESTIONS_MIN, QUESTIONS_MAX = 3, 6
+# The categories whose ideas become chats.
+SOURCE_CATEGORIES = ("topic-for-a-future-chat", "host-to-invite")
+PLANNABLE = (Status.OPEN, Status.UNDER_REVIEW, Status.PLANNED)  # planned: for another chat
+# An idea a chat came from has one of these (only such an idea's page looks for its chats).
+CHAT_STATUSES = (Status.PLANNED, Status.IN_PROGRESS, Status.DONE)
+CHATS_PER_PAGE = 20
+
+
+class ChatRefused(ValueError):
+    """The chat cannot be planned as asked; the message says why."""
+
+
+def candidate_ideas(limit: int = 50) -> list[Idea]:
+    """Ideas a chat can come from: on the board, about a topic or a host, not yet done (a
+    planned one may go to another chat); most voted first."""
+    return list(db.session.scalars(
+        select(Idea).join(Category, Category.id == Idea.category_id)
+        .options(selectinload(Idea.category))
+        .where(public_filter(), Category.slug.in_(SOURCE_CATEGORIES),
+               Idea.status.in_(PLANNABLE))
+        .order_by(Idea.vote_count.desc(), Idea.id.desc()).limit(limit)))
+
+
+def plan_chat(actor: Account, *, title: str, starts_at: datetime, time_zone: str,
+              host_id: int | None, host_handle: str | None, questions: list[str],
+              idea_ids: list[int]) -> Chat:
+    """Plan a chat in the session's transaction; its ideas move to Planned (each with its
+    history entry and audit entry) and link to it."""
+    questions = [q.strip() for q in questions if q and q.strip()]
+    if not QUESTIONS_MIN <= len(questions) <= QUESTIONS_MAX:
+        raise ChatRefused(f"A chat has {QUESTIONS_MIN} to {QUESTIONS_MAX} questions.")
+    chosen = _plannable(idea_ids)
+    chat = Chat(title=title, starts_at=starts_at, time_zone=time_zone, host_id=host_id,
+                host_handle=host_handle or None, created_at=utcnow())
+    chat.questions = [ChatQuestion(position=n, text=text)
+                      for n, text in enumerate(questions, start=1)]
+    db.session.add(chat)
+    db.session.flush()
+    for idea in chosen:
+        db.session.add(ChatIdea(chat_id=chat.id, idea_id=idea.id))
+        ideas.respond(idea, Status.PLANNED, None, actor)
+    mark_board_changed()
+    audit.record(actor, AuditKind.CHAT, f"chat {chat.id}",
+                 f"Planned the chat “{title}” for {starts_at:%Y-%m-%d %H:%M} UTC",
+                 None, {"title": title, "starts_at": starts_at.isoformat(),
+                        "host": chat.host_handle or host_id, "ideas": [i.id for i in chosen],
+                        "questions": len(questions)})
+    return chat
+
+
+def _plannable(idea_ids: list[int]) -> list[Idea]:
+    if not idea_ids:
+        raise ChatRefused("Please choose at least one idea the chat comes from.")
+    found = {idea.id: idea for idea in db.session.scalars(
+        select(Idea).join(Category, Category.id == Idea.category_id)
+        .where(Idea.id.in_(idea_ids), public_filter(), Category.slug.in_(SOURCE_CATEGORIES),
+               Idea.status.in_(PLANNABLE)))}
+    missing = [i for i in idea_ids if i not in found]
+    if missing:
+        raise ChatRefused(f"Idea {missing[0]} cannot become a chat: only ideas on the board "
+                          "about a topic or a host, not yet done, can.")
+    return [found[i] for i in sorted(found)]
+
+
+def mark_done(chat: Chat, actor: Account) -> int:
+    """The chat took place: its ideas (those still on the board) become Done, in one
+    transaction; how many."""
+    if chat.done_at is not None:
+        return 0
+    chat.done_at = utcnow()
+    mark_board_changed()
+    changed = sum(ideas.respond(idea, Status.DONE, None, actor)
+                  for idea in chat.ideas if idea.is_public)
+    audit.record(actor, AuditKind.CHAT, f"chat {chat.id}",
+                 f"Marked the chat “{chat.title}” held: {changed} ideas done",
+                 {"done": False}, {"done": True, "ideas_done": changed})
+    return changed
+
+
+@dataclass(frozen=True)
+class Post:
+    """One question as posted during the chat: `T1 … #HITsm`."""
+
+    number: int
+    text: str
+    limit: int
+
+    @property
+    def length(self) -> int:
+        return len(self.text)
+
+    @property
+    def too_long(self) -> bool:
+        return self.length > self.limit
+
+
+def posts(chat: Chat, hashtag: str, limit: int) -> list[Post]:
+    """The chat's questions in the tweet-chat convention, each measured against the
+    network's limit (hashtag included)."""
+    return [Post(q.position, f"T{q.position} {q.text} {hashtag}".strip(), limit)
+            for q in chat.questions]
+
+
+def _with_parts(query):
+    return query.options(selectinload(Chat.questions), selectinload(Chat.ideas),
+                         selectinload(Chat.host))
+
+
+def upcoming(now: datetime | None = None, limit: int = CHATS_PER_PAGE) -> list[Chat]:
+    """Chats not yet over, soonest first (ix_chats_starts)."""
+    now = now or utcnow()
+    return list(db.session.scalars(_with_parts(
+        select(Chat).where(Chat.starts_at >= now - timedelta(hours=1), Chat.done_at.is_(None))
+        .order_by(Chat.starts_at, Chat.id).limit(limit))))
+
+
+def past(now: datetime | None = None, limit: int = CHATS_PER_PAGE) -> list[Chat]:
+    """Chats held (or over), latest first."""
+    now = now or utcnow()
+    return list(db.session.scalars(_with_parts(
+        select(Chat).where((Chat.starts_at < now - timedelta(hours=1)) | Chat.done_at.is_not(None))
+        .order_by(Chat.starts_at.desc(), Chat.id.desc()).limit(limit))))
+
+
+def chats_of_idea(idea_id: int) -> list[Chat]:
+    return list(db.session.scalars(
+        select(Chat).join(ChatIdea, ChatIdea.chat_id == Chat.id)
+        .where(ChatIdea.idea_id == idea_id).order_by(Chat.starts_at)))
