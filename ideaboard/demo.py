@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 
 from ideaboard.extensions import db
 from ideaboard.models import Comment, Idea, Role, Status, User, Vote, utcnow
+from ideaboard.services import chats, flags, inbox, merging, settings
 from ideaboard.services import comments as comment_service
-from ideaboard.services import flags, merging, settings
 from ideaboard.services.accounts import create_user, find_by_email
 from ideaboard.services.categories import DEFAULT_CATEGORIES, all_categories
 from ideaboard.services.ideas import create_idea, respond
@@ -281,6 +281,18 @@ DUPLICATE = ("Put the chat schedule in my calendar", "A shared calendar feed of 
 WAITING = ("Dana Visitor", "dana@example.org",
            "First time here! Could the AMA also take questions by email?")
 FLAGGED_REASON = "Reads like an advert"
+CHAT_FROM = ("FHIR APIs for beginners", "Invite a CMIO who led an EHR migration")
+CHAT_TITLE = "FHIR for the rest of us"
+CHAT_HOST = "@fhir_friend"
+CHAT_QUESTIONS = (
+    "What was your first FHIR project, and what surprised you?",
+    "Which FHIR resources should a beginner learn first, and why?",
+    "How do you explain APIs to clinicians who just want the data?",
+    "What would make FHIR easier for small practices?",
+)
+PRIVATE_NOTE = ("Sam Reader", "sam@example.org",
+                "I'd like to host a chat on rural telehealth but I'm not ready to say so "
+                "in public yet. Could we talk?")
 
 
 def _caretaker_examples(pairs: list[tuple[DemoIdea, Idea]], caretaker: User,
@@ -295,6 +307,13 @@ def _caretaker_examples(pairs: list[tuple[DemoIdea, Idea]], caretaker: User,
     spam_like = comment_service.add_guest_comment(
         ama, "Growth Hacker", None, "Our agency can run your chats for you, DM me.")
     flags.flag(members[1], flags.Reason.SPAM, FLAGGED_REASON, comment=spam_like)
+    chat_ideas = [by_title[title] for title in CHAT_FROM]
+    next_friday = (utcnow() + timedelta(days=7 - utcnow().weekday() + 4)).replace(
+        hour=17, minute=0, second=0, microsecond=0)  # noon in New York, in winter
+    chats.plan_chat(caretaker, title=CHAT_TITLE, starts_at=next_friday,
+                    time_zone="America/New_York", host_id=None, host_handle=CHAT_HOST,
+                    questions=list(CHAT_QUESTIONS), idea_ids=[i.id for i in chat_ideas])
+    inbox.send(None, *PRIVATE_NOTE)
 
 
 def seed_demo(seed: int = 7) -> str:

@@ -5,7 +5,20 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ideaboard.extensions import db
-from ideaboard.models import AuditEntry, AuditKind, Category, Comment, Flag, Idea, Role, User, Vote
+from ideaboard.models import (
+    AuditEntry,
+    AuditKind,
+    Category,
+    Chat,
+    Comment,
+    Flag,
+    Idea,
+    Message,
+    Role,
+    Status,
+    User,
+    Vote,
+)
 from ideaboard.services import accounts, settings
 
 
@@ -63,7 +76,11 @@ def test_seed_demo_builds_a_consistent_believable_board(app, runner):
         assert db.session.scalar(select(func.count()).select_from(Flag)) == 1
         assert settings.current().visitor_comments is settings.VisitorComments.MODERATED
         kinds = set(db.session.scalars(select(AuditEntry.kind)))
-        assert {AuditKind.STATUS, AuditKind.MERGE, AuditKind.SETTINGS} <= kinds
+        assert {AuditKind.STATUS, AuditKind.MERGE, AuditKind.SETTINGS, AuditKind.CHAT} <= kinds
+        chat = db.session.scalar(select(Chat))
+        assert len(chat.questions) == 4 and len(chat.ideas) == 2
+        assert {idea.status for idea in chat.ideas} == {Status.PLANNED}
+        assert db.session.scalar(select(func.count()).select_from(Message)) == 1
     again = runner.invoke(args=["seed-demo"])
     assert "already has ideas" in again.output
 
