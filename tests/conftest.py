@@ -207,21 +207,30 @@ def caretaker_client(client: FlaskClient, caretaker: User) -> FlaskClient:
 
 
 class Clock:
-    """time.monotonic, moved forward at will."""
+    """time.monotonic, moved forward at will, and stopped if asked (so that a slow machine
+    does not move it past what a test means to show)."""
 
-    def __init__(self) -> None:
+    def __init__(self, real) -> None:
         self.offset = 0.0
+        self.real = real
+        self.stopped_at: float | None = None
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds
+
+    def stop(self) -> None:
+        self.stopped_at = self.real()
+
+    def now(self) -> float:
+        return (self.real() if self.stopped_at is None else self.stopped_at) + self.offset
 
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """For what may be served up to a second late: the test moves time on instead of
     sleeping."""
-    found, real = Clock(), time.monotonic
-    monkeypatch.setattr(time, "monotonic", lambda: real() + found.offset)
+    found = Clock(time.monotonic)
+    monkeypatch.setattr(time, "monotonic", found.now)
     return found
 
 

@@ -23,6 +23,7 @@ def test_a_vote_from_another_instance_shows_on_a_cached_page_within_a_second(
         app, client, make_idea, member, clock):
     idea_id = make_idea()
     pages.clear()
+    clock.stop()
     client.get(f"/ideas/{idea_id}", follow_redirects=True)  # a session: past the visitor cache
     assert _count_shown(client.get("/").get_data(as_text=True), idea_id) == 0
     other_instance = make_app(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -40,6 +41,7 @@ def test_a_comment_shows_at_once_on_its_idea_page_and_within_a_second_on_lists(
         app, make_idea, clock):
     idea_id = make_idea()
     pages.clear()
+    clock.stop()
     reader = app.test_client()  # a visitor who sends no cookie: the visitor cache too
     list_page = reader.get("/").get_data(as_text=True)
     assert "0 comments" in list_page
