@@ -13,7 +13,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Regexp, ValidationError
 
 from ideaboard.forms import Form, IdListField, squash_spaces, strip, ticked_at_least_one
 from ideaboard.inputs import ID_MAX
@@ -102,6 +102,7 @@ def _question(number: int) -> TextAreaField:
 
 
 QUESTION_MAX = 1_000
+YEARS = (2000, 2100)  # a chat's date (and any time zone's offset from it stays a datetime)
 DEFAULT_TIME_ZONE = "America/New_York"  # #HITsm is Fridays at noon Eastern
 
 
@@ -111,6 +112,10 @@ class PlanChatForm(Form):
         Length(max=140, message="Please keep the title under 141 characters.")])
     starts_at = DateTimeLocalField("Date and time", format="%Y-%m-%dT%H:%M", validators=[
         InputRequired(message="Please give the date and time.")])
+
+    def validate_starts_at(self, field) -> None:
+        if field.data is not None and not YEARS[0] <= field.data.year <= YEARS[1]:
+            raise ValidationError(f"Please give a date between {YEARS[0]} and {YEARS[1]}.")
     time_zone = SelectField("Time zone", default=DEFAULT_TIME_ZONE)
     host = StringField(
         "Host", filters=[squash_spaces],

@@ -292,8 +292,8 @@ def queue():
 @bp.get("/members")
 def member_list():
     search = (request.args.get("q") or "").strip()[:100] or None
-    page = members.members_page(search, int_arg("after"))
-    invited = caretakers.pending_among([m.id for m in page.members])
+    page = members.members_page(search, int_arg("before"))
+    invited = caretakers.pending_among([m.id for m in page.items])
     return render_template("caretaker/members.html", page=page, search=search,
                            invited=invited)
 

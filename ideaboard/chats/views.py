@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, render_template, request, url_for
-from icalendar import Calendar, Event
 
 from ideaboard.pagecache import cached_page
 from ideaboard.services import chats, settings
@@ -31,6 +30,9 @@ def calendar():
 
 
 def _render_calendar() -> tuple[str, list[int]]:
+    # Imported here: icalendar costs a worker 10 MB, and only this feed needs it.
+    from icalendar import Calendar, Event
+
     hashtag = settings.current().chat_hashtag
     feed = Calendar()
     feed.add("prodid", "-//Ideaboard//#HITsm chats//EN")

@@ -4,7 +4,6 @@ or removed by the app."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import event, select
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ideaboard.extensions import db
 from ideaboard.models import Account, AuditEntry, AuditKind, User, utcnow
+from ideaboard.services.paging import NewestFirst, newest_first
 
 ENTRIES_PER_PAGE = 50
 
@@ -39,24 +39,13 @@ def _name_of(actor: Account) -> str:
     return name
 
 
-@dataclass
-class LogPage:
-    entries: list[AuditEntry]
-    next_before: int | None
-
-
 def log_page(kind: AuditKind | None = None, before_id: int | None = None,
-             per_page: int = ENTRIES_PER_PAGE) -> LogPage:
+             per_page: int = ENTRIES_PER_PAGE) -> NewestFirst[AuditEntry]:
     """Newest first (by id, which only grows), optionally of one kind (ix_audit_log_kind)."""
     query = select(AuditEntry)
     if kind is not None:
         query = query.where(AuditEntry.kind == kind)
-    if before_id is not None:
-        query = query.where(AuditEntry.id < before_id)
-    entries = list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(per_page + 1)))
-    more = len(entries) > per_page
-    entries = entries[:per_page]
-    return LogPage(entries, entries[-1].id if more and entries else None)
+    return newest_first(query, AuditEntry.id, before_id, per_page)
 
 
 def _refuse_changes(session: Session, flush_context, instances) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from ideaboard.extensions import db
-from ideaboard.models import Account, AuditKind, Idea, Status, StatusChange, utcnow
+from ideaboard.models import Account, AuditKind, Idea, Status, StatusChange, User, utcnow
 from ideaboard.sanitize import plain_excerpt, render_markdown
 from ideaboard.services import audit, flags
 from ideaboard.services.freshness import mark_board_changed
@@ -120,11 +120,25 @@ def by_ids(idea_ids: set[int]) -> dict[int, Idea]:
         select(Idea).where(Idea.id.in_(idea_ids)))}
 
 
-def status_history(idea_id: int) -> list[StatusChange]:
+class HistoryEntry(NamedTuple):
+    """A status change as the idea's page shows it (plain columns: every uncached idea page
+    asks)."""
+
+    from_status: Status
+    to_status: Status
+    response_html: str | None
+    created_at: datetime
+    actor_name: str | None
+
+
+def status_history(idea_id: int) -> list[HistoryEntry]:
     """The idea's status changes, newest first, with who made them (ix_status_changes_idea)."""
-    return list(db.session.scalars(
-        select(StatusChange).options(joinedload(StatusChange.actor))
-        .where(StatusChange.idea_id == idea_id).order_by(StatusChange.id.desc())))
+    rows = db.session.execute(
+        select(StatusChange.from_status, StatusChange.to_status, StatusChange.response_html,
+               StatusChange.created_at, User.display_name)
+        .outerjoin(User, User.id == StatusChange.actor_id)
+        .where(StatusChange.idea_id == idea_id).order_by(StatusChange.id.desc()))
+    return [HistoryEntry(*row) for row in rows]
 
 
 class MergedIdea(ValueError):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 
 from ideaboard.extensions import db
 from ideaboard.models import Account, Message, User, utcnow
+from ideaboard.services.paging import NewestFirst, newest_first
 
 MESSAGES_PER_PAGE = 30
 
@@ -23,23 +22,12 @@ def send(sender: Account | None, name: str | None, email: str | None, body: str)
     return message
 
 
-@dataclass
-class InboxPage:
-    messages: list[Message]
-    next_before: int | None
-
-
 def inbox(archived: bool = False, before_id: int | None = None,
-          per_page: int = MESSAGES_PER_PAGE) -> InboxPage:
+          per_page: int = MESSAGES_PER_PAGE) -> NewestFirst[Message]:
     """Newest first (ix_messages_inbox), the inbox or the archive."""
     query = select(Message).where(
         Message.archived_at.is_not(None) if archived else Message.archived_at.is_(None))
-    if before_id is not None:
-        query = query.where(Message.id < before_id)
-    found = list(db.session.scalars(query.order_by(Message.id.desc()).limit(per_page + 1)))
-    more = len(found) > per_page
-    found = found[:per_page]
-    return InboxPage(found, found[-1].id if more and found else None)
+    return newest_first(query, Message.id, before_id, per_page)
 
 
 def unread_count() -> int:

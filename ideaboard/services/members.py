@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, or_, select, update
 
@@ -11,6 +10,7 @@ from ideaboard.extensions import db
 from ideaboard.models import Account, AuditKind, Comment, Idea, Role, User, utcnow
 from ideaboard.services import audit
 from ideaboard.services.freshness import mark_board_changed
+from ideaboard.services.paging import NewestFirst, newest_first
 
 MEMBERS_PER_PAGE = 50
 _LIKE_SPECIALS = re.compile(r"[\\%_]")
@@ -94,22 +94,12 @@ def _move_comments(user_id: int, which, hidden_at, by: int) -> int:
     return sum(count for _idea, count in per_idea)
 
 
-@dataclass
-class MembersPage:
-    members: list[User]
-    next_after: int | None
-
-
-def members_page(search: str | None = None, after: int | None = None,
-                 per_page: int = MEMBERS_PER_PAGE) -> MembersPage:
-    """Members, newest first, optionally those whose name or email contains `search`."""
-    query = select(User).order_by(User.id.desc())
+def members_page(search: str | None = None, before_id: int | None = None,
+                 per_page: int | None = None) -> NewestFirst[User]:
+    """Members, newest first, optionally those whose name or email contains `search`
+    (MEMBERS_PER_PAGE a page unless told)."""
+    query = select(User)
     if search:
         pattern = "%" + _LIKE_SPECIALS.sub("", search) + "%"
         query = query.where(or_(User.display_name.ilike(pattern), User.email.ilike(pattern)))
-    if after is not None:
-        query = query.where(User.id < after)
-    members = list(db.session.scalars(query.limit(per_page + 1)))
-    more = len(members) > per_page
-    members = members[:per_page]
-    return MembersPage(members, members[-1].id if more and members else None)
+    return newest_first(query, User.id, before_id, per_page or MEMBERS_PER_PAGE)

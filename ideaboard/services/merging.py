@@ -12,8 +12,10 @@ that one is undone.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
+
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import contains_eager
 
 from ideaboard.extensions import db
 from ideaboard.models import (
@@ -173,14 +175,24 @@ def _restore_comments(record: Merge) -> int:
     return len(comment_ids)
 
 
-def merged_into(target_id: int) -> list[Merge]:
-    """The ideas merged into this one (and still merged), oldest first."""
-    return list(db.session.scalars(
-        select(Merge).options(contains_eager(Merge.source))
+class MergedHere(NamedTuple):
+    """An idea merged into the one whose page this is (plain columns: every uncached idea
+    page asks)."""
+
+    source_id: int
+    title: str
+    created_at: datetime
+
+
+def merged_into(target_id: int) -> list[MergedHere]:
+    """The ideas merged into this one (and still merged), oldest first (ix_merges_target)."""
+    rows = db.session.execute(
+        select(Merge.source_id, Idea.title, Merge.created_at)
         .join(Idea, Idea.id == Merge.source_id)
         .where(Merge.target_id == target_id, Merge.undone_at.is_(None),
                Idea.merged_into_id == target_id)
-        .order_by(Merge.id)))
+        .order_by(Merge.id))
+    return [MergedHere(*row) for row in rows]
 
 
 def _lock(*idea_ids: int) -> None:

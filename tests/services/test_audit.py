@@ -60,9 +60,9 @@ def test_the_log_pages_newest_first_and_filters_by_kind(app, caretaker):
                          f"idea {n}", f"action {n}")
         db.session.commit()
         first = audit.log_page(per_page=2)
-        assert [e.summary for e in first.entries] == ["action 4", "action 3"]
+        assert [e.summary for e in first.items] == ["action 4", "action 3"]
         second = audit.log_page(before_id=first.next_before, per_page=2)
-        assert [e.summary for e in second.entries] == ["action 2", "action 1"]
+        assert [e.summary for e in second.items] == ["action 2", "action 1"]
         hides = audit.log_page(AuditKind.HIDE)
-        assert [e.summary for e in hides.entries] == ["action 3", "action 1"]
+        assert [e.summary for e in hides.items] == ["action 3", "action 1"]
         assert hides.next_before is None

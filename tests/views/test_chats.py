@@ -83,6 +83,9 @@ def test_a_chat_needs_three_to_six_questions_a_host_and_fitting_ideas(
         ({"ideas": []}, "Please tick at least one"),
         ({"time_zone": "Mars/Olympus"}, "Not a valid choice"),
         ({"starts_at": "next friday"}, "Not a valid datetime"),
+        ({"starts_at": "0001-01-01T00:00"}, "Please give a date between"),
+        ({"starts_at": "9999-12-31T23:59", "time_zone": "Pacific/Kiritimati"},
+         "Please give a date between"),
     ]
     for changes, message in cases:
         response = _plan(caretaker_client, topic_and_host, **changes)

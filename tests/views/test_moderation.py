@@ -257,3 +257,15 @@ def test_the_members_list_finds_by_name_or_email(app, caretaker_client, make_use
     assert "Zelda Zed" in by_name and "Yann Y" not in by_name
     by_email = caretaker_client.get("/caretaker/members?q=hospital").get_data(as_text=True)
     assert "Yann Y" in by_email and "Zelda Zed" not in by_email
+
+
+def test_the_members_list_pages_newest_first(app, caretaker_client, make_user, monkeypatch):
+    monkeypatch.setattr(members, "MEMBERS_PER_PAGE", 2)
+    for name in ("Oldest Member", "Middle Member", "Newest Member"):
+        make_user(name)
+    first = caretaker_client.get("/caretaker/members").get_data(as_text=True)
+    assert "Newest Member" in first and "Middle Member" in first
+    assert "Oldest Member" not in first
+    more = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    second = caretaker_client.get(more).get_data(as_text=True)
+    assert "Oldest Member" in second and "Newest Member" not in second
