@@ -30,6 +30,7 @@ from ideaboard.caretaker.forms import (
     StatusForm,
     SuspendForm,
 )
+from ideaboard.chats.views import chats_to_show
 from ideaboard.extensions import db
 from ideaboard.forms import ButtonForm
 from ideaboard.ideas.views import render_idea_page
@@ -345,8 +346,9 @@ def board_settings():
 
 @bp.get("/chats")
 def chat_list():
-    return render_template("caretaker/chats.html", upcoming=chats.upcoming(limit=100),
-                           past=chats.past(limit=100))
+    show = chats_to_show()
+    page = chats.chats_page(show == "upcoming", int_arg("after"))
+    return render_template("caretaker/chats.html", page=page, show=show)
 
 
 @bp.route("/chats/new", methods=["GET", "POST"])

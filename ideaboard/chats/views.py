@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 
+from ideaboard.inputs import int_arg
 from ideaboard.pagecache import cached_page
 from ideaboard.services import chats, settings
 
@@ -15,12 +16,21 @@ bp = Blueprint("chats", __name__)
 
 @bp.get("/chats")
 def index():
-    return cached_page((), _render_index)
+    return cached_page((request.full_path,), _render_index)
 
 
 def _render_index() -> tuple[str, list[int]]:
-    html = render_template("chats/index.html", upcoming=chats.upcoming(), past=chats.past())
-    return html, []
+    show = chats_to_show()
+    page = chats.chats_page(show == "upcoming", int_arg("after"))
+    return render_template("chats/index.html", page=page, show=show), []
+
+
+def chats_to_show() -> str:
+    """?show=upcoming (the default) or ?show=past; 400 for anything else."""
+    show = request.args.get("show") or "upcoming"
+    if show not in ("upcoming", "past"):
+        abort(400, "Show upcoming or past chats.")
+    return show
 
 
 @bp.get("/chats.ics")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from ideaboard.extensions import db
@@ -135,20 +135,37 @@ def _with_parts(query):
                          selectinload(Chat.host))
 
 
-def upcoming(now: datetime | None = None, limit: int = CHATS_PER_PAGE) -> list[Chat]:
-    """Chats not yet over, soonest first (ix_chats_starts)."""
-    now = now or utcnow()
-    return list(db.session.scalars(_with_parts(
-        select(Chat).where(Chat.starts_at >= now - timedelta(hours=1), Chat.done_at.is_(None))
-        .order_by(Chat.starts_at, Chat.id).limit(limit))))
+@dataclass
+class ChatsPage:
+    chats: list[Chat]
+    next_after: int | None  # the chat the next page starts after, None on the last page
 
 
-def past(now: datetime | None = None, limit: int = CHATS_PER_PAGE) -> list[Chat]:
-    """Chats held (or over), latest first."""
-    now = now or utcnow()
-    return list(db.session.scalars(_with_parts(
-        select(Chat).where((Chat.starts_at < now - timedelta(hours=1)) | Chat.done_at.is_not(None))
-        .order_by(Chat.starts_at.desc(), Chat.id.desc()).limit(limit))))
+def chats_page(upcoming: bool, after: int | None = None, per_page: int = CHATS_PER_PAGE,
+               now: datetime | None = None) -> ChatsPage:
+    """Chats not yet over, soonest first, or those held or over, latest first; a page
+    starting after the chat with id `after` (keyset on ix_chats_starts)."""
+    over = utcnow() - timedelta(hours=1) if now is None else now - timedelta(hours=1)
+    columns = (Chat.starts_at, Chat.id)
+    if upcoming:
+        query = select(Chat).where(Chat.starts_at >= over, Chat.done_at.is_(None)).order_by(
+            *columns)
+    else:
+        query = select(Chat).where((Chat.starts_at < over) | Chat.done_at.is_not(None)).order_by(
+            *[column.desc() for column in columns])
+    anchor = db.session.get(Chat, after) if after is not None else None
+    if anchor is not None:
+        bounds = tuple_(literal(anchor.starts_at, Chat.starts_at.type), literal(anchor.id))
+        query = query.where(tuple_(*columns) > bounds if upcoming else tuple_(*columns) < bounds)
+    found = list(db.session.scalars(_with_parts(query.limit(per_page + 1))))
+    more = len(found) > per_page
+    found = found[:per_page]
+    return ChatsPage(found, found[-1].id if more else None)
+
+
+def upcoming(limit: int = CHATS_PER_PAGE) -> list[Chat]:
+    """The first page of chats not yet over, soonest first."""
+    return chats_page(True, per_page=limit).chats
 
 
 def chats_of_idea(idea_id: int) -> list[Chat]:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from ideaboard.extensions import db
-from ideaboard.models import AuditEntry, AuditKind, Chat, ChatQuestion, Status
+from ideaboard.models import AuditEntry, AuditKind, Chat, ChatQuestion, Status, utcnow
 from ideaboard.services import categories, chats, settings
 from tests.conftest import get_idea, post_form
 
@@ -65,7 +65,7 @@ def test_planning_a_chat_moves_its_ideas_to_planned_and_links_them(
         as_text=True)
     assert "Planned for the chat" in idea_page and "FHIR for beginners" in idea_page
     public = visitor.get("/chats").get_data(as_text=True)
-    upcoming = public.split('id="upcoming-heading"')[1].split('id="past-heading"')[0]
+    upcoming = public.split('id="chats-heading"')[1]
     assert "FHIR for beginners" in upcoming and "@fhirdev" in upcoming
     assert f"{NOON_SHOWN} ({NOON.astimezone(UTC):%H:%M} UTC)" in upcoming
     assert "Which tools helped you most?" in upcoming and "FHIR APIs for beginners" in upcoming
@@ -138,8 +138,9 @@ def test_marking_a_chat_held_marks_its_ideas_done(app, caretaker_client, visitor
     response = post_form(caretaker_client, f"/caretaker/chats/{chat_id}/done")
     assert response.status_code == 302
     assert {get_idea(app, i).status for i in topic_and_host} == {Status.DONE}
-    public = visitor.get("/chats").get_data(as_text=True)
-    assert "FHIR for beginners" in public.split('id="past-heading"')[1]
+    assert "FHIR for beginners" not in visitor.get("/chats").get_data(as_text=True)
+    past = visitor.get("/chats?show=past").get_data(as_text=True)
+    assert "FHIR for beginners" in past.split('id="chats-heading"')[1]
     page = visitor.get(f"/ideas/{topic_and_host[0]}", follow_redirects=True).get_data(
         as_text=True)
     assert "Discussed in the chat" in page
@@ -157,3 +158,17 @@ def test_the_calendar_feed_lists_upcoming_chats(app, caretaker_client, visitor,
     assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(hours=1)
     assert "T2 Which tools helped you most?" in str(event["description"])
     assert 'type="text/calendar"' in visitor.get("/chats").get_data(as_text=True)
+
+
+def test_chats_are_paged_soonest_first(app, caretaker, visitor):
+    with app.app_context():
+        start = utcnow() + timedelta(days=1)
+        for n in range(3):
+            db.session.add(Chat(title=f"Chat {n}", starts_at=start + timedelta(days=n),
+                                time_zone="UTC", host_handle="@h"))
+        db.session.commit()
+        first = chats.chats_page(True, per_page=2)
+        assert [c.title for c in first.chats] == ["Chat 0", "Chat 1"]
+        second = chats.chats_page(True, after=first.next_after, per_page=2)
+        assert [c.title for c in second.chats] == ["Chat 2"] and second.next_after is None
+    assert visitor.get("/chats?show=soon").status_code == 400
