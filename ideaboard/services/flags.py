@@ -72,7 +72,10 @@ class Flagged:
     reasons: list[Flag] = field(default_factory=list)
 
 
-def open_flags(limit: int = 50) -> list[Flagged]:
+QUEUE_LIMIT = 1_000  # flagged ideas and comments the queue shows (not yet paged)
+
+
+def open_flags(limit: int = QUEUE_LIMIT) -> list[Flagged]:
     """Flagged content, the longest waiting first, each with its open reports (three
     queries, whatever the number)."""
     reports = list(db.session.scalars(
