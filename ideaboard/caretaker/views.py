@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import zoneinfo
-from datetime import UTC
-
 from flask import (
     Blueprint,
     Response,
@@ -37,7 +33,6 @@ from ideaboard.ideas.views import render_idea_page
 from ideaboard.inputs import int_arg
 from ideaboard.models import AuditKind, Chat, Comment, Idea, Message, Status, User, utcnow
 from ideaboard.services import (
-    accounts,
     audit,
     caretakers,
     chats,
@@ -367,30 +362,19 @@ def plan_chat():
                            candidates=candidates), code
 
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-HANDLE_MAX = 50
-
-
 def _plan_from(form: PlanChatForm):
     """The planned chat, or None with the form's errors set."""
-    host_id, handle = None, form.host.data
-    if _EMAIL.match(handle):
-        host = accounts.find_by_email(handle)
-        if host is None:
-            form.host.errors.append("No member has that email address: give their handle "
-                                    "instead (an email is never shown).")
-            return None
-        host_id, handle = host.id, None
-    elif len(handle) > HANDLE_MAX:
-        form.host.errors.append(f"A handle is at most {HANDLE_MAX} characters.")
-        return None
-    zone = zoneinfo.ZoneInfo(form.time_zone.data)
-    starts_at = form.starts_at.data.replace(tzinfo=zone).astimezone(UTC)
     try:
-        return chats.plan_chat(current_user, title=form.title.data, starts_at=starts_at,
-                               time_zone=form.time_zone.data, host_id=host_id,
-                               host_handle=handle,
-                               questions=form.questions, idea_ids=form.ideas.data)
+        host_id, handle = chats.resolve_host(form.host.data)
+    except chats.ChatRefused as refused:
+        form.host.errors.append(str(refused))
+        return None
+    try:
+        return chats.plan_chat(
+            current_user, title=form.title.data,
+            starts_at=chats.in_utc(form.starts_at.data, form.time_zone.data),
+            time_zone=form.time_zone.data, host_id=host_id, host_handle=handle,
+            questions=form.questions, idea_ids=form.ideas.data)
     except chats.ChatRefused as refused:
         db.session.rollback()
         form.form_errors.append(str(refused))

@@ -4,8 +4,10 @@ those ideas to Planned, holding the chat marks them Done."""
 
 from __future__ import annotations
 
+import re
+import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import selectinload
@@ -22,7 +24,7 @@ from ideaboard.models import (
     Status,
     utcnow,
 )
-from ideaboard.services import audit, ideas
+from ideaboard.services import accounts, audit, ideas
 from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import public_filter
 
@@ -37,6 +39,29 @@ CHATS_PER_PAGE = 20
 
 class ChatRefused(ValueError):
     """The chat cannot be planned as asked; the message says why."""
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+HANDLE_MAX = 50
+
+
+def resolve_host(named: str) -> tuple[int | None, str | None]:
+    """(member id, None) for a member's email, (None, handle) for anything else. An email
+    that is no member's is refused, so that it is never shown as a handle."""
+    if _EMAIL.match(named):
+        host = accounts.find_by_email(named)
+        if host is None:
+            raise ChatRefused("No member has that email address: give their handle instead "
+                              "(an email is never shown).")
+        return host.id, None
+    if len(named) > HANDLE_MAX:
+        raise ChatRefused(f"A handle is at most {HANDLE_MAX} characters.")
+    return None, named
+
+
+def in_utc(local: datetime, time_zone: str) -> datetime:
+    """A wall-clock time in `time_zone`, as the UTC moment it is."""
+    return local.replace(tzinfo=zoneinfo.ZoneInfo(time_zone)).astimezone(UTC)
 
 
 def candidate_ideas(limit: int = 50) -> list[Idea]:
