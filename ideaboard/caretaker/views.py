@@ -278,9 +278,13 @@ def _back_to_queue_or(idea_id: int, comment_id: int | None = None):
 @bp.get("/queue")
 def queue():
     """Visitors' comments waiting for approval, and what people flagged."""
-    waiting, flagged = comments.waiting(), flags.open_flags()
-    idea_ids = {c.idea_id for c in waiting} | {f.comment.idea_id for f in flagged if f.comment}
+    waiting = comments.waiting(int_arg("waiting_after"))
+    flagged = flags.open_flags(int_arg("flagged_after"))
+    idea_ids = ({c.idea_id for c in waiting.items}
+                | {f.comment.idea_id for f in flagged.items if f.comment})
     return render_template("caretaker/queue.html", waiting=waiting, flagged=flagged,
+                           waiting_count=comments.waiting_count(),
+                           flagged_count=flags.flagged_count(),
                            ideas_by_id=ideas.by_ids(idea_ids),
                            reasons={reason.value: reason.label for reason in flags.Reason})
 

@@ -9,7 +9,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import literal, select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ideaboard.extensions import db
@@ -24,7 +24,7 @@ from ideaboard.models import (
     Status,
     utcnow,
 )
-from ideaboard.services import accounts, audit, ideas
+from ideaboard.services import accounts, audit, ideas, paging
 from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import public_filter
 
@@ -160,37 +160,24 @@ def _with_parts(query):
                          selectinload(Chat.host))
 
 
-@dataclass
-class ChatsPage:
-    chats: list[Chat]
-    next_after: int | None  # the chat the next page starts after, None on the last page
-
-
 def chats_page(upcoming: bool, after: int | None = None, per_page: int = CHATS_PER_PAGE,
-               now: datetime | None = None) -> ChatsPage:
+               now: datetime | None = None) -> paging.After[Chat]:
     """Chats not yet over, soonest first, or those held or over, latest first; a page
     starting after the chat with id `after` (keyset on ix_chats_starts)."""
     over = utcnow() - timedelta(hours=1) if now is None else now - timedelta(hours=1)
-    columns = (Chat.starts_at, Chat.id)
     if upcoming:
-        query = select(Chat).where(Chat.starts_at >= over, Chat.done_at.is_(None)).order_by(
-            *columns)
+        query = select(Chat).where(Chat.starts_at >= over, Chat.done_at.is_(None))
     else:
-        query = select(Chat).where((Chat.starts_at < over) | Chat.done_at.is_not(None)).order_by(
-            *[column.desc() for column in columns])
+        query = select(Chat).where((Chat.starts_at < over) | Chat.done_at.is_not(None))
     anchor = db.session.get(Chat, after) if after is not None else None
-    if anchor is not None:
-        bounds = tuple_(literal(anchor.starts_at, Chat.starts_at.type), literal(anchor.id))
-        query = query.where(tuple_(*columns) > bounds if upcoming else tuple_(*columns) < bounds)
-    found = list(db.session.scalars(_with_parts(query.limit(per_page + 1))))
-    more = len(found) > per_page
-    found = found[:per_page]
-    return ChatsPage(found, found[-1].id if more else None)
+    return paging.ordered_after(_with_parts(query), (Chat.starts_at, Chat.id),
+                                (anchor.starts_at, anchor.id) if anchor else None, per_page,
+                                descending=not upcoming)
 
 
 def upcoming(limit: int = CHATS_PER_PAGE) -> list[Chat]:
     """The first page of chats not yet over, soonest first."""
-    return chats_page(True, per_page=limit).chats
+    return chats_page(True, per_page=limit).items
 
 
 def chats_of_idea(idea_id: int) -> list[Chat]:

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select, update
 from ideaboard.extensions import db
 from ideaboard.models import Account, AuditKind, Comment, Idea, User, utcnow
 from ideaboard.sanitize import render_markdown
-from ideaboard.services import audit, flags
+from ideaboard.services import audit, flags, paging
 from ideaboard.services.freshness import mark_comments_changed
 
 
@@ -131,11 +131,21 @@ def delete_as_spam(comment: Comment, actor: Account) -> None:
     db.session.delete(comment)
 
 
-def waiting(limit: int = 50) -> list[Comment]:
-    """Comments waiting for approval, oldest first (ix_comments_held)."""
-    return list(db.session.scalars(
-        select(Comment).where(Comment.held_at.is_not(None))
-        .order_by(Comment.held_at, Comment.id).limit(limit)))
+WAITING_PER_PAGE = 50
+
+
+def waiting(after: int | None = None) -> paging.After[Comment]:
+    """Comments waiting for approval, the longest waiting first, a page starting after the
+    comment with id `after` (keyset on ix_comments_held)."""
+    anchor = db.session.get(Comment, after) if after is not None else None
+    if anchor is not None and anchor.held_at is None:  # approved meanwhile: go on from its id
+        anchor = None
+        query = select(Comment).where(Comment.held_at.is_not(None), Comment.id > after)
+    else:
+        query = select(Comment).where(Comment.held_at.is_not(None))
+    return paging.ordered_after(query, (Comment.held_at, Comment.id),
+                                (anchor.held_at, anchor.id) if anchor else None,
+                                WAITING_PER_PAGE)
 
 
 def waiting_count() -> int:

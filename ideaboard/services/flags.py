@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
@@ -68,35 +67,53 @@ class Flagged:
 
     idea: Idea | None
     comment: Comment | None
-    first_flagged_at: datetime
     reasons: list[Flag] = field(default_factory=list)
 
 
-QUEUE_LIMIT = 1_000  # flagged ideas and comments the queue shows (not yet paged)
+@dataclass
+class FlaggedPage:
+    items: list[Flagged]
+    next_after: int | None  # the first report of the last item, None on the last page
 
 
-def open_flags(limit: int = QUEUE_LIMIT) -> list[Flagged]:
-    """Flagged content, the longest waiting first, each with its open reports (three
-    queries, whatever the number)."""
-    reports = list(db.session.scalars(
-        select(Flag).where(Flag.resolved_at.is_(None)).order_by(Flag.created_at, Flag.id)
-        .limit(limit * 5)))
-    idea_ids = {r.idea_id for r in reports if r.idea_id is not None}
-    comment_ids = {r.comment_id for r in reports if r.comment_id is not None}
+def _open_targets():
+    """Each flagged idea or comment with open reports, and the id of its first open one."""
+    return (select(Flag.idea_id, Flag.comment_id, func.min(Flag.id).label("first_id"))
+            .where(Flag.resolved_at.is_(None)).group_by(Flag.idea_id, Flag.comment_id)
+            .subquery())
+
+
+FLAGGED_PER_PAGE = 50
+
+
+def open_flags(after: int | None = None) -> FlaggedPage:
+    """Flagged content, the longest waiting first, each with its open reports; a page
+    starting after the item whose first open report is `after` (four queries a page)."""
+    targets, per_page = _open_targets(), FLAGGED_PER_PAGE
+    query = select(targets).order_by(targets.c.first_id).limit(per_page + 1)
+    if after is not None:
+        query = query.where(targets.c.first_id > after)
+    page = db.session.execute(query).all()
+    more = len(page) > per_page
+    page = page[:per_page]
+    idea_ids = {row.idea_id for row in page if row.idea_id is not None}
+    comment_ids = {row.comment_id for row in page if row.comment_id is not None}
+    reports = db.session.scalars(
+        select(Flag).where(Flag.resolved_at.is_(None),
+                           Flag.idea_id.in_(idea_ids) | Flag.comment_id.in_(comment_ids))
+        .order_by(Flag.id))
     ideas = {i.id: i for i in db.session.scalars(
         select(Idea).options(joinedload(Idea.author)).where(Idea.id.in_(idea_ids)))}
     comments = {c.id: c for c in db.session.scalars(
         select(Comment).where(Comment.id.in_(comment_ids)))}
-    grouped: dict[tuple, Flagged] = {}
+    grouped = {(row.idea_id, row.comment_id): Flagged(
+        ideas.get(row.idea_id), comments.get(row.comment_id)) for row in page}
     for report in reports:
-        key = ("idea", report.idea_id) if report.idea_id is not None else (
-            "comment", report.comment_id)
-        if key not in grouped:
-            grouped[key] = Flagged(ideas.get(report.idea_id), comments.get(report.comment_id),
-                                   report.created_at)
-        grouped[key].reasons.append(report)
-    return list(grouped.values())[:limit]
+        item = grouped[(report.idea_id, report.comment_id)]
+        item.reasons.append(report)
+    return FlaggedPage(list(grouped.values()), page[-1].first_id if more else None)
 
 
-def open_count() -> int:
-    return db.session.scalar(select(func.count()).where(Flag.resolved_at.is_(None)))
+def flagged_count() -> int:
+    """How many ideas and comments have open reports."""
+    return db.session.scalar(select(func.count()).select_from(_open_targets()))

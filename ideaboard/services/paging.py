@@ -1,12 +1,13 @@
-"""Newest-first pages of any table with growing integer ids: keyset paging on the primary
-key, so page 500 costs what page 1 costs."""
+"""Keyset pages: a page starts below (or after) the last row of the one before, so page 500
+costs what page 1 costs, and rows added meanwhile never shift a page."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, literal, tuple_
 
 from ideaboard.extensions import db
 
@@ -29,3 +30,25 @@ def newest_first(query: Select, id_column: Any, before_id: int | None,
     more = len(rows) > per_page
     rows = rows[:per_page]
     return NewestFirst(rows, rows[-1].id if more else None)
+
+
+@dataclass
+class After(Generic[T]):
+    items: list[T]
+    next_after: int | None  # the id of the row the next page starts after, None on the last
+
+
+def ordered_after(query: Select, columns: Sequence[Any], anchor: Sequence[Any] | None,
+                  per_page: int, *, descending: bool = False) -> After:
+    """A page of `query`'s rows in the order of `columns` (the last one the id), starting
+    after the row whose values of those columns are `anchor` (None: the first page)."""
+    if anchor is not None:
+        bounds = tuple_(*(literal(value, column.type) for value, column
+                          in zip(anchor, columns, strict=True)))
+        query = query.where(tuple_(*columns) < bounds if descending
+                            else tuple_(*columns) > bounds)
+    order = [column.desc() for column in columns] if descending else list(columns)
+    rows = list(db.session.scalars(query.order_by(*order).limit(per_page + 1)))
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    return After(rows, rows[-1].id if more else None)

@@ -168,7 +168,7 @@ def test_chats_are_paged_soonest_first(app, caretaker, visitor):
                                 time_zone="UTC", host_handle="@h"))
         db.session.commit()
         first = chats.chats_page(True, per_page=2)
-        assert [c.title for c in first.chats] == ["Chat 0", "Chat 1"]
+        assert [c.title for c in first.items] == ["Chat 0", "Chat 1"]
         second = chats.chats_page(True, after=first.next_after, per_page=2)
-        assert [c.title for c in second.chats] == ["Chat 2"] and second.next_after is None
+        assert [c.title for c in second.items] == ["Chat 2"] and second.next_after is None
     assert visitor.get("/chats?show=soon").status_code == 400

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ideaboard.extensions import db
 from ideaboard.models import AuditEntry, AuditKind, Comment, Flag, User
-from ideaboard.services import comments, members, settings
+from ideaboard.services import comments, flags, members, settings
 from tests.conftest import get_idea, post_form, sign_in
 
 
@@ -269,3 +269,34 @@ def test_the_members_list_pages_newest_first(app, caretaker_client, make_user, m
     more = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
     second = caretaker_client.get(more).get_data(as_text=True)
     assert "Oldest Member" in second and "Newest Member" not in second
+
+
+def test_the_queue_pages_each_list_and_keeps_the_other_in_place(
+        app, visitor, caretaker, caretaker_client, make_idea, monkeypatch):
+    another_visitor = app.test_client()
+    monkeypatch.setattr(comments, "WAITING_PER_PAGE", 2)
+    monkeypatch.setattr(flags, "FLAGGED_PER_PAGE", 2)
+    _set_visitor_comments(app, caretaker, "moderated")
+    idea_id = make_idea("Somewhere to comment")
+    for n in range(3):
+        assert _comment_as_visitor(visitor, idea_id, f"Waiting number {n}").status_code == 302
+    for n in range(3):
+        flagged_id = make_idea(f"Flagged number {n}")
+        post_form(visitor, f"/ideas/{flagged_id}/flag", {"reason": "spam"})
+        post_form(another_visitor, f"/ideas/{flagged_id}/flag", {"reason": "abuse"})
+    first = caretaker_client.get("/caretaker/queue").get_data(as_text=True)
+    assert "Comments waiting for approval (3)" in first and "Flagged (3)" in first
+    assert re.findall(r"Waiting number \d", first) == ["Waiting number 0", "Waiting number 1"]
+    assert re.findall(r"Flagged number \d", first) == ["Flagged number 0", "Flagged number 1"]
+    assert first.count("Spam or advertising") == 2 and first.count("Abusive") == 2
+    links = dict((label, href.replace("&amp;", "&")) for href, label in re.findall(
+        r'<a href="([^"]+)" rel="next">([^<]+)</a>', first))
+    more_waiting = caretaker_client.get(links["More waiting comments"]).get_data(as_text=True)
+    assert re.findall(r"Waiting number \d", more_waiting) == ["Waiting number 2"]
+    assert "Flagged number 0" in more_waiting and "More waiting comments" not in more_waiting
+    last = re.search(r'<a href="([^"]+)" rel="next">More flagged content</a>',
+                     more_waiting).group(1).replace("&amp;", "&")
+    both_ends = caretaker_client.get(last).get_data(as_text=True)
+    assert re.findall(r"Waiting number \d", both_ends) == ["Waiting number 2"]
+    assert re.findall(r"Flagged number \d", both_ends) == ["Flagged number 2"]
+    assert 'rel="next"' not in both_ends and "Back to the start of the queue" in both_ends
