@@ -68,6 +68,7 @@ MATRIX = {
     "chats.calendar": ("GET", ANYONE),
     "ideas.flag_idea": ("GET", ANYONE),
     "ideas.flag_comment": ("GET", ANYONE),
+    "ideas.comment_link": ("GET", dict.fromkeys(ROLES, 302)),
     "caretaker.hide_idea": ("POST", CARETAKER_ONLY),
     "caretaker.restore_idea": ("POST", CARETAKER_ONLY),
     "caretaker.hide_comment": ("POST", CARETAKER_ONLY),

@@ -270,9 +270,9 @@ def _back_to_queue_or(idea_id: int, comment_id: int | None = None):
     """To the queue when the action came from there, else to the comment's idea."""
     if request.form.get("from") == "queue":
         return redirect(url_for("caretaker.queue"))
-    idea = db.session.get(Idea, idea_id)
-    anchor = f"comment-{comment_id}" if comment_id else "comments-heading"
-    return redirect(idea_url(idea, _anchor=anchor))
+    if comment_id is not None:
+        return redirect(url_for("ideas.comment_link", comment_id=comment_id))
+    return redirect(idea_url(db.session.get(Idea, idea_id), _anchor="comments-heading"))
 
 
 @bp.get("/queue")

@@ -34,6 +34,7 @@ from ideaboard.ideas.forms import (
     IdeaForm,
     MemberCommentForm,
 )
+from ideaboard.inputs import int_arg
 from ideaboard.models import Comment, Idea
 from ideaboard.negotiation import wants_json
 from ideaboard.pagecache import cached_page
@@ -71,7 +72,7 @@ def _comment_form() -> MemberCommentForm | GuestCommentForm:
 
 
 def render_idea_page(idea: Idea, comment_form=None, status_form=None, merge_form=None,
-                     code: int = 200):
+                     code: int = 200, comments_after: int | None = None):
     caretaker = is_caretaker()
     if caretaker:
         status_form = status_form or StatusForm(status=idea.status.value,
@@ -79,7 +80,7 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, merge_form
         merge_form = merge_form or MergeForm(formdata=None)
     if current_user.is_authenticated:
         g.member_view = votes.member_view(current_user.id, [idea.id])
-    thread = comments.thread(idea.id, include_hidden=caretaker)
+    thread = comments.thread(idea.id, include_hidden=caretaker, after=comments_after)
     page = render_template(
         "ideas/show.html",
         idea=idea,
@@ -88,7 +89,7 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, merge_form
         idea_chats=chats.chats_of_idea(idea.id) if idea.status in chats.CHAT_STATUSES else [],
         merged_here=merging.merged_into(idea.id),
         merged_into=db.session.get(Idea, idea.merged_into_id) if idea.merged_into_id else None,
-        origins=ideas.by_ids({c.merged_from_id for c in thread} - {None}),
+        origins=ideas.by_ids({c.merged_from_id for c in thread.comments} - {None}),
         visitor_comments=settings.current().visitor_comments,
         comment_form=comment_form or _comment_form(),
         status_form=status_form,
@@ -100,12 +101,13 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, merge_form
 @bp.get("/<int:idea_id>")
 @bp.get("/<int:idea_id>-<slug>")
 def show(idea_id: int, slug: str | None = None):
+    after = int_arg("comments_after")
     if is_caretaker():  # sees hidden comments and the caretaker's panel
-        return render_idea_page(_canonical_idea(idea_id, slug))
+        return render_idea_page(_canonical_idea(idea_id, slug), comments_after=after)
     # Visitors share one cached rendering, members another (their name, vote and, for the
     # author, the edit buttons are filled in per request): while the board is unchanged,
     # the idea's visibility and slug are too, so the lookup is skipped as well.
-    return cached_page((idea_id, slug), lambda: _render_shared(idea_id, slug),
+    return cached_page((idea_id, slug, after), lambda: _render_shared(idea_id, slug, after),
                        shows_threads=True)
 
 
@@ -121,13 +123,31 @@ def _canonical_idea(idea_id: int, slug: str | None) -> Idea:
         abort(404)
     canonical = slugify(idea.title)
     if slug != canonical and canonical:
-        abort(redirect(idea_url(idea), code=301))
+        abort(redirect(idea_url(idea, comments_after=int_arg("comments_after")), code=301))
     return idea
 
 
-def _render_shared(idea_id: int, slug: str | None) -> tuple[str, list[int]]:
-    page, _code = render_idea_page(_canonical_idea(idea_id, slug))
+def _render_shared(idea_id: int, slug: str | None,
+                   comments_after: int | None) -> tuple[str, list[int]]:
+    page, _code = render_idea_page(_canonical_idea(idea_id, slug), comments_after=comments_after)
     return page, [idea_id]
+
+
+@bp.get("/comments/<int:comment_id>")
+def comment_link(comment_id: int):
+    """A comment's lasting address: to its idea's page, on the page of the thread that
+    holds it."""
+    comment = db.get_or_404(Comment, comment_id)
+    idea = get_idea_or_404(comment.idea_id)
+    if comment.hidden_at is not None and not is_caretaker():
+        abort(404)
+    return redirect(comment_url(idea, comment))
+
+
+def comment_url(idea: Idea, comment: Comment) -> str:
+    """The idea's page showing `comment`, scrolled to it."""
+    return idea_url(idea, comments_after=comments.page_of(comment, include_hidden=is_caretaker()),
+                    _anchor=f"comment-{comment.id}")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -216,7 +236,7 @@ def comment(idea_id: int):
                   "success")
             return redirect(idea_url(idea, _anchor="comments-heading"))
         flash("Thank you, your comment is posted.", "success")
-        return redirect(idea_url(idea, _anchor=f"comment-{new_comment.id}"))
+        return redirect(comment_url(idea, new_comment))
     return render_idea_page(idea, comment_form=form, code=400)
 
 
@@ -238,7 +258,7 @@ def flag_comment(comment_id: int):
     idea = get_idea_or_404(comment.idea_id)
     if comment.hidden_at is not None or not idea.is_public:
         abort(404)
-    return _flag(idea, comment, idea_url(idea, _anchor=f"comment-{comment.id}"))
+    return _flag(idea, comment, comment_url(idea, comment))
 
 
 def _flag(idea: Idea, comment: Comment | None, back: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, literal, select, tuple_, update
 
 from ideaboard.extensions import db
 from ideaboard.models import Account, AuditKind, Comment, Idea, User, utcnow
@@ -66,6 +66,14 @@ class ThreadComment(NamedTuple):
         return self.author_id is not None
 
 
+THREAD_PAGE = 50  # comments an idea's page shows at once; "Show more comments" for the rest
+
+
+class ThreadPage(NamedTuple):
+    comments: list[ThreadComment]
+    next_after: int | None  # the comment the next page starts after, None on the last page
+
+
 def thread_query(idea_id: int, include_hidden: bool = False) -> Select:
     """The idea's comments with their authors' names, oldest first, like a blog thread
     (ix_comments_thread)."""
@@ -81,9 +89,38 @@ def thread_query(idea_id: int, include_hidden: bool = False) -> Select:
     return query.order_by(Comment.created_at, Comment.id)
 
 
-def thread(idea_id: int, include_hidden: bool = False) -> list[ThreadComment]:
-    return [ThreadComment(*row) for row in db.session.execute(thread_query(idea_id,
-                                                                           include_hidden))]
+def thread(idea_id: int, include_hidden: bool = False,
+           after: int | None = None) -> ThreadPage:
+    """A page of the idea's thread: the first comments, or those after the comment `after`
+    (keyset on the thread's order; a comment not on this idea starts at the beginning)."""
+    query = thread_query(idea_id, include_hidden)
+    anchor = _thread_anchor(idea_id, after) if after is not None else None
+    if anchor is not None:
+        query = query.where(tuple_(Comment.created_at, Comment.id) > tuple_(
+            literal(anchor, Comment.created_at.type), literal(after)))
+    rows = [ThreadComment(*row) for row in db.session.execute(query.limit(THREAD_PAGE + 1))]
+    more = len(rows) > THREAD_PAGE
+    rows = rows[:THREAD_PAGE]
+    return ThreadPage(rows, rows[-1].id if more else None)
+
+
+def _thread_anchor(idea_id: int, comment_id: int) -> datetime | None:
+    return db.session.scalar(select(Comment.created_at).where(
+        Comment.id == comment_id, Comment.idea_id == idea_id))
+
+
+def page_of(comment: Comment, include_hidden: bool = False) -> int | None:
+    """Where the page of the thread holding `comment` starts: the `after` that shows it
+    (None: the first page)."""
+    before = thread_query(comment.idea_id, include_hidden).where(
+        tuple_(Comment.created_at, Comment.id) < tuple_(
+            literal(comment.created_at, Comment.created_at.type), literal(comment.id)))
+    earlier = db.session.scalar(before.with_only_columns(func.count()).order_by(None))
+    pages_before = earlier // THREAD_PAGE
+    if pages_before == 0:
+        return None
+    return db.session.scalar(before.with_only_columns(Comment.id).offset(
+        pages_before * THREAD_PAGE - 1).limit(1))
 
 
 def set_comment_hidden(comment: Comment, hidden: bool, actor: Account) -> None:

@@ -118,9 +118,9 @@ def check_payloads(app: Flask, new_page: Callable[..., Page], live_server: str,
     assert not findings, "planted payloads ran or left dangerous markup:\n" + run.describe(
         findings, payloads)
     _assert_most_were_stored(planter, len(payloads))
-    shown: dict[str, set[str]] = {}
-    for _visit, report in opened:
-        shown.setdefault(report.url, set()).update(report.texts)
+    shown: dict[str, set[str]] = {}  # a page and the pages after it count as one
+    for visit, report in opened:
+        shown.setdefault(visit.url, set()).update(report.texts)
     missing = run.unseen(planter, shown)
     lost = {key: texts[:5] for key, texts in missing.items()}
     assert not missing, f"stored, but not shown where expected: {lost}"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from ideaboard.extensions import db
 from ideaboard.models import Comment, Idea
+from ideaboard.services import comments
 from ideaboard.services.categories import all_categories
-from tests.conftest import csrf_token, get_idea, log_in, post_form
+from tests.conftest import csrf_token, get_idea, log_in, post_form, sign_in
 
 
 def _count(app, model) -> int:
@@ -218,3 +221,66 @@ def test_voting_on_a_hidden_idea_is_404_and_writes_nothing(app, member_client, m
     response = post_form(member_client, f"/ideas/{idea_id}/vote", {"intent": "vote"})
     assert response.status_code == 404
     assert get_idea(app, idea_id).vote_count == 0
+
+
+def _comment_ids(app, idea_id: int, count: int) -> list[int]:
+    """`count` visitors' comments on the idea, "Comment 0" first; their ids."""
+    with app.app_context():
+        idea = get_idea(app, idea_id)
+        made = [comments.add_guest_comment(idea, "V", None, f"Comment {n}") for n in range(count)]
+        db.session.commit()
+        return [comment.id for comment in made]
+
+
+def _next_link(page: str) -> str | None:
+    found = re.search(r'<a href="([^"]+)" rel="next">Show more comments</a>', page)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_a_long_thread_is_paged_oldest_first(app, client, make_idea, monkeypatch):
+    monkeypatch.setattr(comments, "THREAD_PAGE", 2)
+    idea_id = make_idea()
+    _comment_ids(app, idea_id, 5)
+    shown, url = [], f"/ideas/{idea_id}"
+    while url:
+        page = client.get(url, follow_redirects=True).get_data(as_text=True)
+        shown.append(re.findall(r"Comment \d", page))
+        assert "5 comments" in page
+        assert ("Back to the first comments" in page) == (len(shown) > 1)
+        url = _next_link(page)
+    assert shown == [["Comment 0", "Comment 1"], ["Comment 2", "Comment 3"], ["Comment 4"]]
+
+
+def test_a_new_comment_and_a_comment_link_land_on_the_page_that_shows_it(
+        app, client, member_client, make_idea, monkeypatch):
+    monkeypatch.setattr(comments, "THREAD_PAGE", 2)
+    idea_id = make_idea()
+    first, second, third = _comment_ids(app, idea_id, 3)
+    posted = post_form(member_client, f"/ideas/{idea_id}/comments", {"body": "The newest"})
+    with app.app_context():
+        newest = db.session.scalar(select(func.max(Comment.id)))
+    assert posted.headers["Location"].endswith(f"?comments_after={second}#comment-{newest}")
+    page = member_client.get(posted.headers["Location"]).get_data(as_text=True)
+    assert f'id="comment-{newest}"' in page and "The newest" in page
+    linked = client.get(f"/ideas/comments/{first}")
+    assert linked.status_code == 302 and linked.headers["Location"].endswith(f"#comment-{first}")
+    assert "comments_after" not in linked.headers["Location"]
+    assert client.get(f"/ideas/comments/{third}").headers["Location"].endswith(
+        f"?comments_after={second}#comment-{third}")
+
+
+def test_a_hidden_comment_link_is_found_only_by_the_caretaker(
+        app, client, caretaker, make_idea, monkeypatch):
+    monkeypatch.setattr(comments, "THREAD_PAGE", 2)
+    idea_id = make_idea()
+    ids = _comment_ids(app, idea_id, 4)
+    with app.app_context():
+        comments.set_comment_hidden(db.session.get(Comment, ids[0]), True, caretaker)
+        db.session.commit()
+    assert client.get(f"/ideas/comments/{ids[0]}").status_code == 404
+    assert "comments_after" not in client.get(f"/ideas/comments/{ids[2]}").headers["Location"]
+    desk = sign_in(app.test_client(), caretaker)
+    assert desk.get(f"/ideas/comments/{ids[2]}").headers["Location"].endswith(
+        f"?comments_after={ids[1]}#comment-{ids[2]}")
+    page = desk.get(f"/ideas/{idea_id}?comments_after={ids[1]}", follow_redirects=True)
+    assert re.findall(r"Comment \d", page.get_data(as_text=True)) == ["Comment 2", "Comment 3"]

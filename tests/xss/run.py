@@ -57,7 +57,6 @@ class Visit:
     role: str
     url: str
     account: Account | None  # whose session the browser carries (None: its own)
-    is_list: bool = False  # follow its "next page" links
 
 
 def visits(app: Flask, discovery: Discovery, planter: Planter, accounts: Accounts,
@@ -72,7 +71,7 @@ def visits(app: Flask, discovery: Discovery, planter: Planter, accounts: Account
         for page in result.pages:
             per_idea = _seed_args(adapter, page, seed_idea)
             if per_idea is None:
-                found.append(Visit(result.role, page, main, is_list=True))
+                found.append(Visit(result.role, page, main))
                 continue
             found.append(Visit(result.role, page, main))  # the seed idea's own page too
             for target in landed:
@@ -132,12 +131,12 @@ def browse(new_page: Callable[..., Page], base_url: str, plan: list[Visit],
 
 
 def _open_all(inspector: Inspector, visit: Visit) -> Iterator[tuple[Visit, PageReport]]:
-    """Open the visit's page, and for a list every page after it ("Next page" links)."""
+    """Open the visit's page and every page after it (a list's or a thread's rel=next)."""
     url: str | None = visit.url
     for _ in range(MAX_LIST_PAGES):
         report = inspector.open(url)
         yield visit, report
-        url = report.next_page if visit.is_list else None
+        url = report.next_page
         if url is None:
             return
     raise AssertionError(f"{visit.url} has more than {MAX_LIST_PAGES} pages")
