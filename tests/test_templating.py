@@ -1,13 +1,25 @@
-"""Template helpers: dates written the same way by the fast `when` as by the filters."""
+"""Template helpers: dates and URLs written the same way by the fast helpers as by the
+filters and url_for."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from types import SimpleNamespace
 
-from hypothesis import given
+from flask import url_for
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ideaboard.templating import full_date, iso, time_ago, when
+from ideaboard.services.categories import slugify
+from ideaboard.templating import (
+    category_url,
+    full_date,
+    idea_url,
+    iso,
+    time_ago,
+    url_for_id,
+    when,
+)
 
 moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31),
                        timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5))]))
@@ -18,3 +30,19 @@ def test_when_writes_the_moment_as_iso_full_date_and_time_ago_do(moment):
     expected = (f'<time datetime="{iso(moment)}" title="{full_date(moment)}">'
                 f"{time_ago(moment)}</time>")
     assert str(when(moment)) == expected
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(idea_id=st.integers(min_value=1, max_value=2**63 - 1), title=st.text(max_size=60))
+def test_idea_and_row_urls_are_what_url_for_builds(app, idea_id, title):
+    idea = SimpleNamespace(id=idea_id, title=title)
+    for script_root in ("", "/board"):
+        with app.test_request_context("/", base_url=f"http://localhost{script_root}"):
+            assert idea_url(idea) == url_for("ideas.show", idea_id=idea_id,
+                                             slug=slugify(title) or None)
+            assert idea_url(idea, _anchor="c") == url_for(
+                "ideas.show", idea_id=idea_id, slug=slugify(title) or None, _anchor="c")
+            for endpoint, name in (("ideas.vote", "idea_id"), ("ideas.show", "idea_id"),
+                                   ("ideas.flag_comment", "comment_id")):
+                assert url_for_id(endpoint, idea_id) == url_for(endpoint, **{name: idea_id})
+            assert category_url("a-b") == url_for("board.index", category="a-b")
