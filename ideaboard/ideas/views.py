@@ -89,7 +89,7 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, merge_form
         idea_chats=chats.chats_of_idea(idea.id) if idea.status in chats.CHAT_STATUSES else [],
         merged_here=merging.merged_into(idea.id),
         merged_into=db.session.get(Idea, idea.merged_into_id) if idea.merged_into_id else None,
-        origins=ideas.by_ids({c.merged_from_id for c in thread.comments} - {None}),
+        origins=ideas.by_ids({c.merged_from_id for c in thread.items} - {None}),
         visitor_comments=settings.current().visitor_comments,
         comment_form=comment_form or _comment_form(),
         status_form=status_form,

@@ -69,11 +69,6 @@ class ThreadComment(NamedTuple):
 THREAD_PAGE = 50  # comments an idea's page shows at once; "Show more comments" for the rest
 
 
-class ThreadPage(NamedTuple):
-    comments: list[ThreadComment]
-    next_after: int | None  # the comment the next page starts after, None on the last page
-
-
 def thread_query(idea_id: int, include_hidden: bool = False) -> Select:
     """The idea's comments with their authors' names, oldest first, like a blog thread
     (ix_comments_thread)."""
@@ -90,7 +85,7 @@ def thread_query(idea_id: int, include_hidden: bool = False) -> Select:
 
 
 def thread(idea_id: int, include_hidden: bool = False,
-           after: int | None = None) -> ThreadPage:
+           after: int | None = None) -> paging.After[ThreadComment]:
     """A page of the idea's thread: the first comments, or those after the comment `after`
     (keyset on the thread's order; a comment not on this idea starts at the beginning)."""
     query = thread_query(idea_id, include_hidden)
@@ -99,9 +94,7 @@ def thread(idea_id: int, include_hidden: bool = False,
         query = query.where(tuple_(Comment.created_at, Comment.id) > tuple_(
             literal(anchor, Comment.created_at.type), literal(after)))
     rows = [ThreadComment(*row) for row in db.session.execute(query.limit(THREAD_PAGE + 1))]
-    more = len(rows) > THREAD_PAGE
-    rows = rows[:THREAD_PAGE]
-    return ThreadPage(rows, rows[-1].id if more else None)
+    return paging.After(*paging.cut(rows, THREAD_PAGE))
 
 
 def _thread_anchor(idea_id: int, comment_id: int) -> datetime | None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from ideaboard.extensions import db
 from ideaboard.models import Account, AuditKind, Comment, Flag, Idea, utcnow
-from ideaboard.services import audit
+from ideaboard.services import audit, paging
 
 
 class Reason(enum.StrEnum):
@@ -70,12 +70,6 @@ class Flagged:
     reasons: list[Flag] = field(default_factory=list)
 
 
-@dataclass
-class FlaggedPage:
-    items: list[Flagged]
-    next_after: int | None  # the first report of the last item, None on the last page
-
-
 def _open_targets():
     """Each flagged idea or comment with open reports, and the id of its first open one."""
     return (select(Flag.idea_id, Flag.comment_id, func.min(Flag.id).label("first_id"))
@@ -86,16 +80,15 @@ def _open_targets():
 FLAGGED_PER_PAGE = 50
 
 
-def open_flags(after: int | None = None) -> FlaggedPage:
+def open_flags(after: int | None = None) -> paging.After[Flagged]:
     """Flagged content, the longest waiting first, each with its open reports; a page
     starting after the item whose first open report is `after` (four queries a page)."""
-    targets, per_page = _open_targets(), FLAGGED_PER_PAGE
-    query = select(targets).order_by(targets.c.first_id).limit(per_page + 1)
+    targets = _open_targets()
+    query = select(targets).order_by(targets.c.first_id).limit(FLAGGED_PER_PAGE + 1)
     if after is not None:
         query = query.where(targets.c.first_id > after)
-    page = db.session.execute(query).all()
-    more = len(page) > per_page
-    page = page[:per_page]
+    page, next_after = paging.cut(db.session.execute(query).all(), FLAGGED_PER_PAGE,
+                                  lambda row: row.first_id)
     idea_ids = {row.idea_id for row in page if row.idea_id is not None}
     comment_ids = {row.comment_id for row in page if row.comment_id is not None}
     reports = db.session.scalars(
@@ -109,9 +102,8 @@ def open_flags(after: int | None = None) -> FlaggedPage:
     grouped = {(row.idea_id, row.comment_id): Flagged(
         ideas.get(row.idea_id), comments.get(row.comment_id)) for row in page}
     for report in reports:
-        item = grouped[(report.idea_id, report.comment_id)]
-        item.reasons.append(report)
-    return FlaggedPage(list(grouped.values()), page[-1].first_id if more else None)
+        grouped[(report.idea_id, report.comment_id)].reasons.append(report)
+    return paging.After(list(grouped.values()), next_after)
 
 
 def flagged_count() -> int:

@@ -3,7 +3,7 @@ costs what page 1 costs, and rows added meanwhile never shift a page."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -12,6 +12,14 @@ from sqlalchemy import Select, literal, tuple_
 from ideaboard.extensions import db
 
 T = TypeVar("T")
+
+
+def cut(rows: list[T], per_page: int, cursor: Callable[[T], int] = lambda row: row.id,
+        ) -> tuple[list[T], int | None]:
+    """`rows` were read with a limit of per_page + 1, the extra one telling there is a next
+    page: the page, and the cursor of its last row if a next page follows (else None)."""
+    page = rows[:per_page]
+    return page, cursor(page[-1]) if len(rows) > per_page else None
 
 
 @dataclass
@@ -26,16 +34,14 @@ def newest_first(query: Select, id_column: Any, before_id: int | None,
     read, the extra one telling there is a next page."""
     if before_id is not None:
         query = query.where(id_column < before_id)
-    rows = list(db.session.scalars(query.order_by(id_column.desc()).limit(per_page + 1)))
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    return NewestFirst(rows, rows[-1].id if more else None)
+    return NewestFirst(*cut(list(db.session.scalars(
+        query.order_by(id_column.desc()).limit(per_page + 1))), per_page))
 
 
 @dataclass
 class After(Generic[T]):
     items: list[T]
-    next_after: int | None  # the id of the row the next page starts after, None on the last
+    next_after: int | None  # where the next page starts (after this id), None on the last
 
 
 def ordered_after(query: Select, columns: Sequence[Any], anchor: Sequence[Any] | None,
@@ -48,7 +54,5 @@ def ordered_after(query: Select, columns: Sequence[Any], anchor: Sequence[Any] |
         query = query.where(tuple_(*columns) < bounds if descending
                             else tuple_(*columns) > bounds)
     order = [column.desc() for column in columns] if descending else list(columns)
-    rows = list(db.session.scalars(query.order_by(*order).limit(per_page + 1)))
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    return After(rows, rows[-1].id if more else None)
+    return After(*cut(list(db.session.scalars(query.order_by(*order).limit(per_page + 1))),
+                      per_page))
