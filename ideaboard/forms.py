@@ -28,7 +28,8 @@ class Form(FlaskForm):
         for field in self:
             refusal = refusal_for(field.name)
             if refusal is not None:
-                field.raw_data, field.data = [refusal.shown], refusal.shown
+                if isinstance(field, StringField):  # text: shown again as typed
+                    field.raw_data, field.data = [refusal.shown], refusal.shown
                 field.errors = [refusal.message]
             elif _is_one_line(field) and any(
                     _LINE_BREAK_OR_TAB.search(value) for value in field.raw_data or ()):
