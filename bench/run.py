@@ -111,7 +111,7 @@ READS: dict[str, Callable[[Site], Target | None]] = {
     "visitor /?sort=top p50": lambda site: site.page("top", 50),
     "visitor /?sort=trending p50": lambda site: site.page("trending", 50),
     "visitor idea page (most voted)": lambda site: site.idea(),
-    "visitor /feed.atom": lambda site: Target("/feed.atom"),
+    "visitor /feeds/ideas.atom": lambda site: Target("/feeds/ideas.atom"),
     "visitor /api/v1/ideas": lambda site: site.if_answers("/api/v1/ideas"),
     "member /?sort=top p1": lambda site: site.as_member("/?sort=top"),
     "member /?sort=trending p1": lambda site: site.as_member("/?sort=trending"),

@@ -70,11 +70,12 @@ def register_blueprints(app: Flask) -> None:
     from ideaboard.caretaker.views import bp as caretaker_bp
     from ideaboard.chats.views import bp as chats_bp
     from ideaboard.contact.views import bp as contact_bp
+    from ideaboard.feeds.views import bp as feeds_bp
     from ideaboard.health.views import bp as health_bp
     from ideaboard.ideas.views import bp as ideas_bp
 
     for blueprint in (board_bp, auth_bp, ideas_bp, caretaker_bp, chats_bp, contact_bp,
-                      health_bp):
+                      feeds_bp, health_bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     security.register(app)

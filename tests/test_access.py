@@ -21,7 +21,10 @@ AUTHOR_ONLY = {"visitor": "login", "author": 302, "other": 403, "caretaker": 403
 # endpoint -> (method, {role: expected status}); "login" means a redirect to /login.
 MATRIX = {
     "board.index": ("GET", ANYONE),
-    "board.feed": ("GET", ANYONE),
+    "board.feed": ("GET", dict.fromkeys(ROLES, 301)),  # moved to feeds.ideas
+    "feeds.ideas": ("GET", ANYONE),
+    "feeds.updates": ("GET", ANYONE),
+    "feeds.comments": ("GET", ANYONE),
     "auth.signup": ("GET", {"visitor": 200, "author": 302, "other": 302, "caretaker": 302}),
     "auth.login": ("GET", {"visitor": 200, "author": 302, "other": 302, "caretaker": 302}),
     "auth.logout": ("POST", MEMBERS),

@@ -29,7 +29,7 @@ def test_readyz_tells_whether_the_database_answers(cut_off, client):
     assert down.status_code == 503 and down.headers["Retry-After"] == "5"
 
 
-@pytest.mark.parametrize("path", ["/", "/?sort=new", "/feed.atom", "/ideas/1"])
+@pytest.mark.parametrize("path", ["/", "/?sort=new", "/feeds/ideas.atom", "/ideas/1"])
 def test_pages_are_a_friendly_503_while_the_database_is_down(cut_off, path, caplog):
     response = cut_off.test_client().get(path)
     page = response.get_data(as_text=True)

@@ -79,8 +79,8 @@ def test_a_page_for_one_host_never_serves_another(app, make_idea, member):
     visitor, member_client = app.test_client(), app.test_client()
     log_in(member_client, member)
     for client in (visitor, member_client):
-        client.get("/feed.atom", base_url="http://evil.example")
-        feed = client.get("/feed.atom", base_url="http://board.example").get_data(as_text=True)
+        client.get("/feeds/ideas.atom", base_url="http://evil.example")
+        feed = client.get("/feeds/ideas.atom", base_url="http://board.example").get_data(as_text=True)
         assert "evil.example" not in feed and "http://board.example/" in feed
 
 
@@ -164,7 +164,7 @@ def test_visitors_get_no_session_from_the_board(client, make_idea):
 def test_conditional_get_answers_304_until_the_page_changes(app, client, make_idea, member,
                                                             clock):
     idea_id = make_idea()
-    for path in ("/", "/feed.atom"):
+    for path in ("/", "/feeds/ideas.atom"):
         etag = client.get(path).headers["ETag"]
         assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
     etag = client.get("/").headers["ETag"]

@@ -51,7 +51,7 @@ def test_board_and_feed_queries_do_not_grow_with_rows(app, caretaker_client, car
     app.config["IDEAS_PER_PAGE"] = 50
     _board_with(app, make_idea, make_user, caretaker, 3)
     few = {path: _queries_for(app, caretaker_client, path)
-           for path in ("/", "/?sort=trending", "/feed.atom", "/caretaker")}
+           for path in ("/", "/?sort=trending", "/feeds/ideas.atom", "/caretaker")}
     _board_with(app, make_idea, make_user, caretaker, 27)
     many = {path: _queries_for(app, caretaker_client, path) for path in few}
     assert many == few

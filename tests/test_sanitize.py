@@ -116,7 +116,7 @@ def test_a_worker_that_only_serves_pages_never_loads_the_markdown_tools(tmp_path
         " 'SECRET_KEY': 'x'})\n"
         "with app.app_context():\n"
         "    upgrade()\n"
-        "for path in ('/', '/?sort=trending', '/feed.atom', '/login', '/signup'):\n"
+        "for path in ('/', '/?sort=trending', '/feeds/ideas.atom', '/login', '/signup'):\n"
         "    assert app.test_client().get(path).status_code == 200, path\n"
         "print(sorted(m for m in ('bleach', 'markdown_it') if m in sys.modules))\n"
         "from ideaboard.sanitize import render_markdown\n"

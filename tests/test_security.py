@@ -55,5 +55,5 @@ def test_cached_visitor_pages_get_hsts_too(client):
 @pytest.mark.parametrize("proxies", [0, 1])
 def test_behind_a_trusted_proxy_links_are_https(migrated, proxies):
     app = make_app(migrated, PROXY_COUNT=proxies)
-    feed = app.test_client().get("/feed.atom", headers=HTTPS_PROXY).get_data(as_text=True)
+    feed = app.test_client().get("/feeds/ideas.atom", headers=HTTPS_PROXY).get_data(as_text=True)
     assert ('href="https://localhost/' in feed) is bool(proxies)

@@ -97,8 +97,8 @@ def test_a_response_that_starts_a_session_is_never_kept(app, client, make_idea, 
 def test_each_host_has_its_own_responses(app, client, make_idea, flask_requests):
     """The feed prints absolute links, so a response for one host never serves another."""
     make_idea("Feed entry")
-    one = client.get("/feed.atom", base_url="http://one.example").get_data(as_text=True)
-    other = client.get("/feed.atom", base_url="http://other.example").get_data(as_text=True)
+    one = client.get("/feeds/ideas.atom", base_url="http://one.example").get_data(as_text=True)
+    other = client.get("/feeds/ideas.atom", base_url="http://other.example").get_data(as_text=True)
     assert "http://one.example/" in one and "one.example" not in other
     assert len(flask_requests) == 2
 

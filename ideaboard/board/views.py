@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from ideaboard.inputs import int_arg
 from ideaboard.models import Category, Status
@@ -61,15 +61,7 @@ def index():
     return cached_page((request.full_path,), _render_board)
 
 
-FEED_SIZE = 20
-
-
 @bp.get("/feed.atom")
 def feed():
-    """The newest public ideas as an Atom feed."""
-    return cached_page((), _render_feed, mimetype="application/atom+xml")
-
-
-def _render_feed() -> tuple[str, list[int]]:
-    newest = ranked_page(Sort.NEW, Filters(), FEED_SIZE, with_authors=True).ideas
-    return render_template("board/feed.atom.xml", ideas=newest), []
+    """The first feed's address, kept for the readers that follow it."""
+    return redirect(url_for("feeds.ideas"), code=301)

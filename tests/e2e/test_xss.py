@@ -20,10 +20,10 @@ from playwright.sync_api import Page
 from werkzeug.security import generate_password_hash
 
 from ideaboard import sanitize
-from ideaboard.board import views as board_views
 from ideaboard.extensions import db
 from ideaboard.models import User
 from ideaboard.services import accounts as account_service
+from ideaboard.services import feeds
 from ideaboard.services import ideas as idea_service
 from ideaboard.services.categories import all_categories, by_slug
 from tests.conftest import log_in
@@ -47,7 +47,7 @@ def app(app: Flask, monkeypatch: pytest.MonkeyPatch):
     per payload; scrypt would take 80 ms each, and passwords are not under test here)."""
     app.config.update(IDEAS_PER_PAGE=500, SEND_FILE_MAX_AGE_DEFAULT=3600)
     app.config.update({name: UNLIMITED for name in app.config if name.endswith("_RATE_LIMIT")})
-    monkeypatch.setattr(board_views, "FEED_SIZE", 1_000_000)
+    monkeypatch.setattr(feeds, "FEED_SIZE", 1_000_000)
     monkeypatch.setattr(account_service, "generate_password_hash",
                         partial(generate_password_hash, method="pbkdf2:sha256:1"))
     account_service._dummy_hash.cache_clear()

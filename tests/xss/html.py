@@ -72,7 +72,8 @@ class _Parser(HTMLParser):
         if tag not in VOID:
             hides = "hidden" in a or a.get("aria-hidden") == "true"
             self.open.append((tag, hides))
-        if tag == "a" and "href" in a:
+        if (tag == "a" or (tag == "link" and "alternate" in a.get("rel", "").split())) \
+                and "href" in a:  # pages, and the feeds a page offers
             self.page.links.append(a["href"])
         elif tag == "meta" and a.get("name") == "csrf-token":
             self.page.csrf_token = self.page.csrf_token or a.get("content")
