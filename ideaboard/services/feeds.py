@@ -9,7 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 
 from ideaboard.extensions import db
-from ideaboard.models import Category, Comment, Idea, StatusChange, User
+from ideaboard.models import Category, Comment, Idea, Status, StatusChange, User
 from ideaboard.services import comments
 from ideaboard.services.ranking import Filters, Sort, public_filter, ranked_page
 
@@ -22,8 +22,8 @@ class Update(NamedTuple):
     id: int
     idea_id: int
     idea_title: str
-    from_status: str
-    to_status: str
+    from_status: Status
+    to_status: Status
     response_html: str | None
     created_at: datetime
     actor_name: str | None

@@ -3,6 +3,8 @@ only, linked from the pages that show the same things, and answering conditional
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import feedparser
 import pytest
 from flask import Flask
@@ -54,6 +56,24 @@ def test_new_ideas_feed_lists_public_ideas_newest_first_escaped(app, client, mak
     assert feed.entries[0].link.startswith("http://localhost/ideas/")
 
 
+def test_new_ideas_feed_is_updated_when_an_older_idea_is_edited(app, client, make_idea):
+    older = make_idea("Older")
+    make_idea("Newer")
+
+    def edit_later(session):
+        idea = session.get(Idea, older)
+        ideas.edit_idea(idea, "Older, edited", "Text.", idea.category_id)
+        idea.updated_at = idea.created_at + timedelta(hours=1)
+
+    change(app, edit_later)
+
+    feed = read_feed(client, "/feeds/ideas.atom")
+
+    edited = next(entry for entry in feed.entries if entry.title == "Older, edited")
+    assert feed.feed.updated_parsed == edited.updated_parsed
+    assert edited.updated_parsed > edited.published_parsed
+
+
 def test_new_ideas_feed_of_one_category(app, client, make_idea):
     first, second = all_categories_of(app)[:2]
     make_idea("In the first", category=first.id)
@@ -90,13 +110,15 @@ def test_updates_feed_has_status_changes_and_responses_of_public_ideas(app, clie
     change(app, decide)
     change(app, lambda s: ideas.respond(s.get(Idea, shown), Status.PLANNED,
                                         "Now on the April list.", caretaker))
+    change(app, lambda s: ideas.respond(s.get(Idea, shown), Status.PLANNED, "", caretaker))
 
     feed = read_feed(client, "/feeds/updates.atom")
 
     assert [entry.title for entry in feed.entries] == [
-        "Monthly AMA: official response", "Monthly AMA: Open → Planned"]
-    assert "<strong>March</strong>" in feed.entries[1].content[0].value
-    assert feed.entries[0].author == caretaker.display_name
+        "Monthly AMA: official response withdrawn", "Monthly AMA: official response",
+        "Monthly AMA: Open → Planned"]
+    assert "<strong>March</strong>" in feed.entries[2].content[0].value
+    assert feed.entries[1].author == caretaker.display_name
     assert "Secret plan" not in client.get("/feeds/updates.atom").get_data(as_text=True)
 
 
