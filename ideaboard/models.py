@@ -120,6 +120,22 @@ class LoginSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ApiToken(db.Model):
+    """A member's personal token for scripts and tools using the JSON API, sent as
+    `Authorization: Bearer <token>`. Shown once when made; only its hash is kept here, so a
+    copy of the database lets no one in (services/api_tokens.py)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written at most once a minute (api_tokens.TOUCH_EVERY): a busy script costs no more.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Category(db.Model):
     __tablename__ = "categories"
 
