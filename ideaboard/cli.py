@@ -1,5 +1,5 @@
-"""Flask commands: init-db, create-user, seed-demo, seed, recompute-trending, backup,
-restore."""
+"""Flask commands: init-db, create-user, create-token, seed-demo, seed, recompute-trending,
+backup, restore."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from ideaboard.extensions import db
 from ideaboard.models import Role
 from ideaboard.progress import progress_bar
-from ideaboard.services import accounts
+from ideaboard.services import accounts, api_tokens
 from ideaboard.services.backup import BackupError, restore_backup, write_backup
 from ideaboard.services.categories import seed_categories
 from ideaboard.services.maintenance import recompute_trending
@@ -51,6 +51,24 @@ def create_user_command(email: str, name: str, role: str, password_stdin: bool) 
         raise click.ClickException(f"An account with {email} already exists.") from taken
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.email} ({user.display_name}).")
+
+
+@click.command("create-token")
+@with_appcontext
+@click.argument("email")
+@click.option("--name", default="command line", show_default=True, help="The token's name.")
+def create_token_command(email: str, name: str) -> None:
+    """Make an API token for the member with EMAIL and print it, alone on its line (for
+    scripts: `TOKEN=$(flask create-token ...)`); it is not shown again."""
+    user = accounts.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the email {email}.")
+    try:
+        _row, token = api_tokens.create_token(user.id, name)
+    except ValueError as refused:  # too many tokens, or a name the account page would refuse
+        raise click.ClickException(str(refused)) from refused
+    db.session.commit()
+    click.echo(token)
 
 
 @click.command("seed-demo")
@@ -132,6 +150,7 @@ def restore_command(path: Path, force: bool) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (init_db_command, create_user_command, seed_demo_command, seed_command,
-                    recompute_trending_command, backup_command, restore_command):
+    for command in (init_db_command, create_user_command, create_token_command,
+                    seed_demo_command, seed_command, recompute_trending_command, backup_command,
+                    restore_command):
         app.cli.add_command(command)

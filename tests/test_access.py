@@ -8,7 +8,7 @@ from flask import url_for
 
 from ideaboard.extensions import db
 from ideaboard.models import Chat, Message, User, utcnow
-from ideaboard.services import caretakers, comments
+from ideaboard.services import api_tokens, caretakers, comments
 from tests.conftest import get_idea, post_form, sign_in
 
 # author: the member who wrote the idea; suspended: another member, suspended
@@ -66,6 +66,9 @@ MATRIX = {
     "auth.answer_invitation": ("POST", {**MEMBERS, "author": 409, "other": 302,
                                         "suspended": 409, "caretaker": 409}),
     "auth.step_down": ("POST", {**MEMBERS, "author": 409, "other": 409, "caretaker": 409}),
+    "auth.create_token": ("POST", {**MEMBERS, "author": 201, "other": 201, "caretaker": 201}),
+    # the token is the author's: no one else may revoke it, nor learn that it exists
+    "auth.revoke_token": ("POST", {**MEMBERS, "other": 404, "caretaker": 404}),
     "contact.contact": ("GET", ANYONE),
     "chats.index": ("GET", ANYONE),
     "chats.calendar": ("GET", ANYONE),
@@ -86,12 +89,13 @@ FORM_DATA = {
     "caretaker.update_status": {"status": "planned", "response": "Yes"},
     "caretaker.bulk_status": {"ideas": "{idea_id}", "status": "planned"},
     "caretaker.merge_idea": {"target": "{other_idea_id}"},
+    "auth.create_token": {"name": "A script"},
 }
 # Path values other than the usual ones (a role's name stands for that member's id).
 PATH_VALUES = {"caretaker.invite_caretaker": {"user_id": "author"}}
 # What a suspended member may no longer do (they still read everything).
 TAKING_PART = {"ideas.new", "ideas.vote", "ideas.comment", "ideas.flag_idea",
-               "ideas.flag_comment", "contact.contact"}
+               "ideas.flag_comment", "contact.contact", "auth.create_token"}
 
 
 def _expected(endpoint: str, role: str):
@@ -124,6 +128,7 @@ def test_access(app, client, make_user, make_idea, member, caretaker, endpoint, 
         message = Message(name="V", email="v@example.org", body="Private", created_at=utcnow())
         db.session.add_all([chat, message])
         caretakers.invite(caretaker, db.session.get(User, signed_in["other"].id))
+        token_id = api_tokens.create_token(member.id, "The author's script")[0].id
         db.session.commit()
         chat_id, message_id = chat.id, message.id
     if role in signed_in:
@@ -132,6 +137,7 @@ def test_access(app, client, make_user, make_idea, member, caretaker, endpoint, 
     values = {"idea_id": idea_id, "comment_id": comment_id, "slug": "x",
               "filename": "css/ideaboard.css", "user_id": signed_in["other"].id,
               "chat_id": chat_id, "message_id": message_id, "answer": "accept",
+              "token_id": token_id,
               **PATH_VALUES.get(endpoint, {})}
     values = {name: signed_in[value].id if value in signed_in else value
               for name, value in values.items()}

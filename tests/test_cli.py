@@ -1,4 +1,5 @@
-"""The flask commands an operator uses: init-db, create-user, seed-demo, recompute-trending."""
+"""The flask commands an operator uses: init-db, create-user, create-token, seed-demo,
+recompute-trending."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from ideaboard.models import (
     User,
     Vote,
 )
-from ideaboard.services import accounts, settings
+from ideaboard.services import accounts, api_tokens, settings
 
 
 def test_init_db_is_idempotent_and_seeds_the_categories(app, runner):
@@ -53,6 +54,28 @@ def test_create_user_refuses_a_short_password_or_a_taken_email(app, runner, memb
     assert taken.exit_code != 0 and "already exists" in taken.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_create_token_prints_only_a_working_token(app, runner, member):
+    result = runner.invoke(args=["create-token", member.email.upper()])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "" and result.stdout.count("\n") == 1
+    token = result.stdout.strip()
+    with app.app_context():
+        assert api_tokens.holder_of(token).user_id == member.id
+        assert [t.name for t in api_tokens.tokens_of(member.id)] == ["command line"]
+    named = runner.invoke(args=["create-token", member.email, "--name", "Nightly export"])
+    assert named.exit_code == 0, named.output
+    with app.app_context():
+        assert api_tokens.tokens_of(member.id)[0].name == "Nightly export"
+
+
+def test_create_token_for_an_unknown_email_fails_on_stderr(app, runner, member):
+    result = runner.invoke(args=["create-token", "nobody@example.org"])
+    assert result.exit_code == 1
+    assert result.stdout == "" and "nobody@example.org" in result.stderr
+    with app.app_context():
+        assert api_tokens.tokens_of(member.id) == []
 
 
 def test_seed_demo_builds_a_consistent_believable_board(app, runner):

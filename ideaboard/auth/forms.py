@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from ideaboard.forms import Form, display_name_field, strip
+from ideaboard.forms import Form, display_name_field, squash_spaces, strip
+from ideaboard.services.api_tokens import NAME_MAX as TOKEN_NAME_MAX
 
 PASSWORD_MIN = 8
 
@@ -34,3 +35,14 @@ class LoginForm(Form):
                              validators=[DataRequired(message="Please enter your password.")])
     remember = BooleanField("Remember me")
     submit = SubmitField("Log in")
+
+
+class TokenForm(Form):
+    name = StringField(
+        "Token name",
+        filters=[squash_spaces],
+        validators=[DataRequired(message="Please name the token after what will use it."),
+                    Length(max=TOKEN_NAME_MAX, message="Please keep the name under"
+                           f" {TOKEN_NAME_MAX + 1} characters.")],
+    )
+    submit = SubmitField("Create token")

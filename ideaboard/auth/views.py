@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from ideaboard import ratelimits
-from ideaboard.auth.access import local_path, sign_in, sign_out
-from ideaboard.auth.forms import LoginForm, SignupForm
+from ideaboard.auth.access import local_path, refuse_if_suspended, sign_in, sign_out
+from ideaboard.auth.forms import LoginForm, SignupForm, TokenForm
 from ideaboard.extensions import db
 from ideaboard.forms import ButtonForm
-from ideaboard.models import User
-from ideaboard.services import accounts, caretakers
+from ideaboard.models import ApiToken, User
+from ideaboard.services import accounts, api_tokens, caretakers
 
 bp = Blueprint("auth", __name__)
 
@@ -71,11 +80,55 @@ def logout():
 @bp.get("/account")
 @login_required
 def account():
-    """The member's own page: who they are here, and an invitation to answer, if any."""
-    return render_template("auth/account.html",
-                           invitation=caretakers.pending_for(current_user.id),
-                           last_caretaker=current_user.is_caretaker
-                           and caretakers.caretaker_count() == 1)
+    """The member's own page: who they are here, an invitation to answer, if any, and
+    their API tokens."""
+    return _account_page(TokenForm(formdata=None))
+
+
+def _account_page(token_form: TokenForm, new_token: tuple[ApiToken, str] | None = None,
+                  status: int = 200):
+    response = make_response(render_template(
+        "auth/account.html",
+        invitation=caretakers.pending_for(current_user.id),
+        last_caretaker=current_user.is_caretaker and caretakers.caretaker_count() == 1,
+        tokens=api_tokens.tokens_of(current_user.id), token_form=token_form,
+        new_token=new_token), status)
+    if new_token is not None:
+        response.headers["Cache-Control"] = "no-store"  # the one copy of a secret
+    return response
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    """Make a token and show it, once, on the account page itself (a redirect would have
+    to carry the secret in the session or the URL)."""
+    refuse_if_suspended()
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            new_token = api_tokens.create_token(current_user.id, form.name.data)
+        except api_tokens.TooManyTokens:
+            form.name.errors.append(f"You have {api_tokens.MAX_TOKENS} tokens, the most a"
+                                    " member may have: revoke one you no longer use first.")
+        else:
+            db.session.commit()
+            return _account_page(TokenForm(formdata=None), new_token, status=201)
+    return _account_page(form, status=400)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Delete one of the member's own tokens (404 for anyone else's). Suspended members may
+    revoke too: taking access away is always allowed."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if not api_tokens.revoke_token(current_user.id, token_id):
+        abort(404)
+    db.session.commit()
+    flash("The token is revoked: scripts using it are refused from now on.", "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.post("/account/invitation/<answer>")

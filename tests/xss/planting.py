@@ -177,6 +177,8 @@ class Planter:
         self.fields: dict[str, FreeField] = {}
         self.landed: dict[str, list[Row]] = defaultdict(list)  # page path -> rows stored
         self.authors: dict[str, Account] = {}  # page path -> the member who wrote it
+        # page path -> the members who wrote on it, each seeing only their own (the account page)
+        self.own_pages: dict[str, list[Account]] = defaultdict(list)
         self.made: list[tuple[dict, frozenset[str]]] = []  # pages made: URL args, fields
         self.requests = 0
         self._fillers = itertools.count(1)
@@ -213,7 +215,7 @@ class Planter:
                   else site.form.action)
         response = account.client.post(target, data=self._form_data(site, row, account))
         self.requests += 1
-        if 300 <= response.status_code < 400:
+        if 300 <= response.status_code < 400 or response.status_code == 201:
             self._stored(site, row, response, account, accounts, placement)
         elif response.status_code == 400:
             self._refused(site, row, rows, response, target)
@@ -249,7 +251,12 @@ class Planter:
 
     def _stored(self, site: FormSite, row: Row, response: TestResponse, account: Account,
                 accounts: Accounts, placement: Placement | None) -> None:
-        page = response.headers["Location"].partition("#")[0].partition("?")[0]
+        if response.status_code == 201:  # answered with the form's own page (a new API token)
+            page = site.form.page.partition("?")[0]
+            if site.role == "member" and account not in self.own_pages[page]:
+                self.own_pages[page].append(account)
+        else:
+            page = response.headers["Location"].partition("#")[0].partition("?")[0]
         for value in row.values():
             self.tallies[value.key].stored.append((value, page if placement else None))
         self.landed[page].append(row)

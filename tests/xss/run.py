@@ -72,6 +72,9 @@ def visits(app: Flask, discovery: Discovery, planter: Planter, accounts: Account
             per_idea = _seed_args(adapter, page, seed_idea)
             if per_idea is None:
                 found.append(Visit(result.role, page, main))
+                if result.role == "member":  # each writer's own copy of a private page
+                    found.extend(Visit(result.role, page, writer)
+                                 for writer in planter.own_pages.get(page.partition("?")[0], ()))
                 continue
             found.append(Visit(result.role, page, main))  # the seed idea's own page too
             for target in landed:
