@@ -51,9 +51,28 @@ class Refusal:
     shown: str
 
 
+def digits_at_most(limit: int) -> str:
+    """A regular expression for the whole numbers from 0 to `limit` (leading zeros
+    allowed): 0 to 2,147,483,647 is \\d{1,9}, or 1\\d{9}, or 20\\d{8}, or 21[0-3]\\d{7}..."""
+    digits = str(limit)
+    options = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for place, digit in enumerate(digits):
+        lowest = 1 if place == 0 and len(digits) > 1 else 0
+        if int(digit) > lowest:
+            rest = len(digits) - place - 1
+            options.append(digits[:place] + f"[{lowest}-{int(digit) - 1}]"
+                           + (rf"\d{{{rest}}}" if rest else ""))
+    options.append(digits)
+    return "0*(?:" + "|".join(options) + ")"
+
+
 class DatabaseId(IntegerConverter):
     """`<int:...>` in routes: digits within the ids' range, else the route does not match
-    (a 404) instead of a query the database refuses."""
+    (a 404) instead of a query the database refuses. The range is in the pattern itself:
+    werkzeug answers 405 to a path that another method's route matches before a
+    converter refuses the value."""
+
+    regex = digits_at_most(ID_MAX)
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None,
                  max: int | None = ID_MAX, signed: bool = False) -> None:

@@ -3,6 +3,7 @@ any form, view or database sees it, and a refused request writes nothing."""
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from ideaboard.auth.access import local_path
 from ideaboard.extensions import limiter
-from ideaboard.inputs import ID_MAX
+from ideaboard.inputs import ID_MAX, digits_at_most
 from ideaboard.sanitize import PAGE_MARK
 from tests.conftest import csrf_token, database_snapshot, log_in, post_form
 
@@ -211,3 +212,18 @@ def test_every_form_the_app_defines_turns_the_doors_refusals_into_field_errors(a
     ours = [form for form in subclasses(FlaskForm) if form.__module__.startswith("ideaboard.")]
     assert len(ours) >= 6
     assert all(issubclass(form, Form) for form in ours), ours
+
+
+@given(limit=st.integers(min_value=0, max_value=10**12), number=st.integers(min_value=0))
+def test_the_id_pattern_takes_exactly_the_numbers_up_to_its_limit(limit, number):
+    pattern = re.compile(digits_at_most(limit) + r"\Z")
+    for candidate in (number, limit, limit + 1, number % (limit + 1)):
+        assert bool(pattern.match(str(candidate))) == (candidate <= limit)
+
+
+def test_an_id_beyond_the_range_is_a_404_for_every_method(client):
+    """Not a 405: werkzeug answers that when another method's route matches the path
+    before a converter refuses the value."""
+    for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
+        for path in (f"/ideas/{ID_MAX + 1}", f"/ideas/{ID_MAX + 1}/vote"):
+            assert client.open(path, method=method).status_code == 404, (method, path)
