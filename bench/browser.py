@@ -115,8 +115,3 @@ def probe(base: str, path: str, headers: tuple[str, ...] = ()) -> tuple[int, str
             return response.status, response.read().decode(errors="replace")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(errors="replace")
-
-
-def answers_200(base: str, path: str) -> bool:
-    """Does a visitor's GET of `path` answer 200?"""
-    return Browser(base).open(path)[0] == 200

@@ -85,6 +85,21 @@ class Site:
         """`path` requested with the member's session cookie."""
         return Target(path, (f"Cookie: {self.member.cookie}",))
 
+    @cached_property
+    def api_token(self) -> str:
+        """A personal API token of the first seeded member (flask create-token)."""
+        [(_user_id, email)] = boards.seed_members(self.db_url, 1)
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "ideaboard", "create-token", email,
+             "--name", "bench"],
+            env={**os.environ, "DATABASE_URL": self.db_url, "SECRET_KEY": boards.SECRET_KEY},
+            capture_output=True, text=True, check=True)
+        return done.stdout.strip()
+
+    def with_token(self, path: str) -> Target:
+        """`path` requested as a script does, with the member's API token."""
+        return Target(path, (f"Authorization: Bearer {self.api_token}",))
+
     def page(self, sort: str, number: int) -> Target | None:
         """Page `number` of an order, found by following rel="next" links from page 1."""
         path = browser.page_path(self.base, sort, number)
@@ -100,10 +115,6 @@ class Site:
         path = browser.first_idea_path(self.base, "/?sort=top")
         return self.as_member(path) if path else None
 
-    def if_answers(self, path: str) -> Target | None:
-        """`path`, if a visitor's GET answers 200 (else the target is n/a)."""
-        return Target(path) if browser.answers_200(self.base, path) else None
-
 
 READS: dict[str, Callable[[Site], Target | None]] = {
     "visitor /?sort=top p1": lambda site: Target("/?sort=top"),
@@ -112,10 +123,11 @@ READS: dict[str, Callable[[Site], Target | None]] = {
     "visitor /?sort=trending p50": lambda site: site.page("trending", 50),
     "visitor idea page (most voted)": lambda site: site.idea(),
     "visitor /feeds/ideas.atom": lambda site: Target("/feeds/ideas.atom"),
-    "visitor /api/v1/ideas": lambda site: site.if_answers("/api/v1/ideas"),
+    "visitor /api/v1/ideas": lambda site: Target("/api/v1/ideas"),
     "member /?sort=top p1": lambda site: site.as_member("/?sort=top"),
     "member /?sort=trending p1": lambda site: site.as_member("/?sort=trending"),
     "member idea page (most voted)": lambda site: site.idea_as_member(),
+    "token holder /api/v1/ideas": lambda site: site.with_token("/api/v1/ideas"),
 }
 # Read while the chat votes (bench/storm.py): alone, then during each of storm.RATES.
 STORM_READS = ("visitor /?sort=top p1", "member /?sort=top p1",
@@ -142,8 +154,10 @@ def server_env(settings: Settings, db_url: str | None) -> dict[str, str]:
 
 
 def _shown_command(cmd: list[str]) -> list[str]:
-    """The wrk command for the results file, without the session cookie."""
-    return [("Cookie: <session>" if part.startswith("Cookie:") else part) for part in cmd]
+    """The wrk command for the results file, without the session cookie or API token."""
+    return [("Cookie: <session>" if part.startswith("Cookie:")
+             else "Authorization: Bearer <token>" if part.startswith("Authorization:")
+             else part) for part in cmd]
 
 
 def wrk_command(settings: Settings, base: str, target: Target, duration: int) -> list[str]:

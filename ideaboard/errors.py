@@ -10,6 +10,7 @@ from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from ideaboard.api.errors import error_response, is_api_request
 from ideaboard.database import unavailable_errors
 from ideaboard.extensions import db, limiter, login_manager
 from ideaboard.negotiation import wants_json
@@ -29,6 +30,8 @@ RETRY_AFTER_UNAVAILABLE = 5  # seconds: the board reconnects by itself within th
 
 
 def _render(code: int, message: str):
+    if is_api_request():
+        return error_response(code, message)
     if wants_json():
         return {"error": message, "status": code}, code
     return render_template("errors/error.html", code=code, message=message), code
@@ -38,7 +41,10 @@ def handle_http_error(error: HTTPException):
     code = error.code or 500
     own_words = error.description != type(error).description  # abort(code, "why")
     message = error.description if own_words else MESSAGES.get(code, error.description or "")
-    return _render(code, message or "")
+    response = make_response(_render(code, message or ""))
+    if code == 405:  # which methods the address does take
+        response.headers["Allow"] = ", ".join(getattr(error, "valid_methods", None) or ())
+    return response
 
 
 def handle_rate_limit(error: RateLimitExceeded):

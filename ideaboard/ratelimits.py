@@ -36,7 +36,7 @@ def _failed(response) -> bool:
 
 
 def _posted(response) -> bool:
-    return response.status_code == 302
+    return response.status_code in (201, 302)  # the API's answer, the page's redirect
 
 
 def _is_member() -> bool:

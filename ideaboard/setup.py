@@ -65,6 +65,7 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from ideaboard import errors, security
+    from ideaboard.api.views import bp as api_bp
     from ideaboard.auth.views import bp as auth_bp
     from ideaboard.board.views import bp as board_bp
     from ideaboard.caretaker.views import bp as caretaker_bp
@@ -75,7 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from ideaboard.ideas.views import bp as ideas_bp
 
     for blueprint in (board_bp, auth_bp, ideas_bp, caretaker_bp, chats_bp, contact_bp,
-                      feeds_bp, health_bp):
+                      feeds_bp, health_bp, api_bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     security.register(app)

@@ -1,7 +1,7 @@
 """Whole responses for visitors who send no cookie, served in front of Flask.
 
-A visitor without a cookie has no session, no account and no flash messages, so a page
-cached by `pagecache.cached_page` comes out byte for byte the same for all of them. The
+A visitor without a cookie (or API token) has no session, no account and no flash messages,
+so a page cached by `pagecache.cached_page` comes out byte for byte the same for all of them. The
 first such response is kept here as sent (status, headers, body), with the generations of
 the page it carries, and the next cookie-less GET of the same URL is answered from it while
 it is as fresh as that page would be (freshness.still_fresh), after one read of the
@@ -57,7 +57,8 @@ class VisitorCache:
         self._unavailable: tuple[type[Exception], ...] = ()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ["REQUEST_METHOD"] != "GET" or "HTTP_COOKIE" in environ:
+        if (environ["REQUEST_METHOD"] != "GET" or "HTTP_COOKIE" in environ
+                or "HTTP_AUTHORIZATION" in environ):  # an API token's caller is a member
             return self._wsgi_app(environ, start_response)
         key = _url_of(environ)
         try:

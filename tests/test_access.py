@@ -9,7 +9,7 @@ from flask import url_for
 from ideaboard.extensions import db
 from ideaboard.models import Chat, Message, User, utcnow
 from ideaboard.services import api_tokens, caretakers, comments
-from tests.conftest import get_idea, post_form, sign_in
+from tests.conftest import csrf_token, get_idea, post_form, sign_in
 
 # author: the member who wrote the idea; suspended: another member, suspended
 ROLES = ("visitor", "author", "other", "suspended", "caretaker")
@@ -17,6 +17,7 @@ ANYONE = dict.fromkeys(ROLES, 200)
 MEMBERS = {"visitor": "login", "author": 302, "other": 302, "caretaker": 302}
 CARETAKER_ONLY = {"visitor": "login", "author": 403, "other": 403, "caretaker": 302}
 AUTHOR_ONLY = {"visitor": "login", "author": 302, "other": 403, "caretaker": 403}
+API_MEMBERS = {"visitor": 401, "author": 200, "other": 200, "caretaker": 200}
 
 # endpoint -> (method, {role: expected status}); "login" means a redirect to /login.
 MATRIX = {
@@ -82,6 +83,26 @@ MATRIX = {
     "static": ("GET", ANYONE),
     "health.healthz": ("GET", ANYONE),
     "health.readyz": ("GET", ANYONE),
+    # The API, with the browser's session (its writes carry the CSRF token in a header).
+    "api.openapi": ("GET", ANYONE),
+    "api.docs": ("GET", ANYONE),
+    "api.list_ideas": ("GET", ANYONE),
+    "api.get_idea": ("GET", ANYONE),
+    "api.list_comments": ("GET", ANYONE),
+    "api.list_categories": ("GET", ANYONE),
+    "api.me": ("GET", {**ANYONE, "visitor": 401}),
+    "api.post_idea": ("POST", {**API_MEMBERS, "author": 201, "other": 201, "caretaker": 201}),
+    "api.change_idea": ("PATCH", {**API_MEMBERS, "other": 403, "caretaker": 403}),
+    "api.vote": ("PUT", API_MEMBERS),
+    "api.unvote": ("DELETE", API_MEMBERS),
+    "api.post_comment": ("POST", {**API_MEMBERS, "visitor": 201, "author": 201, "other": 201,
+                                  "caretaker": 201}),
+}
+API_BODIES = {
+    "api.post_idea": {"title": "Posted through the API", "description": "Yes",
+                      "category": "other"},
+    "api.change_idea": {"title": "A new title for it"},
+    "api.post_comment": {"body": "A comment"},
 }
 FORM_DATA = {
     "ideas.vote": {"intent": "vote"},
@@ -95,7 +116,16 @@ FORM_DATA = {
 PATH_VALUES = {"caretaker.invite_caretaker": {"user_id": "author"}}
 # What a suspended member may no longer do (they still read everything).
 TAKING_PART = {"ideas.new", "ideas.vote", "ideas.comment", "ideas.flag_idea",
-               "ideas.flag_comment", "contact.contact", "auth.create_token"}
+               "ideas.flag_comment", "contact.contact", "auth.create_token", "api.post_idea",
+               "api.change_idea", "api.vote", "api.unvote", "api.post_comment"}
+
+
+def _api_call(client, method: str, url: str, endpoint: str, signed_in: bool):
+    body = API_BODIES.get(endpoint)
+    if endpoint == "api.post_comment" and not signed_in:
+        body = {**body, "name": "Visitor"}
+    headers = {"X-CSRFToken": csrf_token(client)} if signed_in and method != "GET" else {}
+    return client.open(url, method=method, json=body, headers=headers)
 
 
 def _expected(endpoint: str, role: str):
@@ -147,7 +177,12 @@ def test_access(app, client, make_user, make_idea, member, caretaker, endpoint, 
     data = {name: value.format(idea_id=idea_id, comment_id=comment_id,
                                other_idea_id=other_idea_id)
             for name, value in FORM_DATA.get(endpoint, {}).items()}
-    response = post_form(client, url, data) if method == "POST" else client.get(url)
+    if endpoint.startswith("api."):
+        response = _api_call(client, method, url, endpoint, signed_in=role in signed_in)
+    elif method == "POST":
+        response = post_form(client, url, data)
+    else:
+        response = client.get(url)
     response.close()
     if expected == "login":
         assert response.status_code == 302

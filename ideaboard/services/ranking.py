@@ -116,19 +116,24 @@ def ranked_ideas_query(sort: Sort, filters: Filters) -> Select:
     return query
 
 
+def sort_values(idea: Idea, sort: Sort) -> list:
+    """The idea's values of `sort`'s columns: where a page that ends with it stops."""
+    return [getattr(idea, column.key) for column in _sort_columns(sort)]
+
+
 def ranked_page(sort: Sort, filters: Filters, per_page: int, after: int | None = None,
-                with_authors: bool = False) -> Page:
-    """One page of ideas in `sort` order, starting after the idea with id `after`; their
-    categories (and authors, if asked) come in the same query."""
+                with_authors: bool = False, after_values: list | None = None) -> Page:
+    """One page of ideas in `sort` order, starting after the idea with id `after`, or after
+    the position `after_values` (its sort_values, as they were when a page ended there);
+    their categories (and authors, if asked) come in the same query."""
     query = ranked_ideas_query(sort, filters).options(joinedload(Idea.category))
     if with_authors:
         query = query.options(joinedload(Idea.author))
-    if after is not None:
+    if after is not None and after_values is None:
         anchor = db.session.get(Idea, after)
-        if anchor is not None:
-            columns = _sort_columns(sort)
-            values = [getattr(anchor, c.key) for c in columns]
-            query = query.where(_after(columns, values))
+        after_values = sort_values(anchor, sort) if anchor is not None else None
+    if after_values is not None:
+        query = query.where(_after(_sort_columns(sort), after_values))
     return _page_of(list(db.session.scalars(query.limit(per_page + 1))), per_page)
 
 

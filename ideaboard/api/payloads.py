@@ -1,0 +1,114 @@
+"""What the API answers: ideas, comments and categories as JSON-ready dicts, and the
+opaque cursors its lists page with."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from flask import request, url_for
+
+from ideaboard.api.errors import ApiError
+from ideaboard.inputs import ID_MAX
+from ideaboard.models import Category, Idea
+from ideaboard.services.comments import ThreadComment
+from ideaboard.services.ranking import Sort, sort_values
+from ideaboard.templating import idea_url
+
+
+def timestamp(at: datetime | None) -> str | None:
+    """ISO 8601 in UTC, to the second: 2026-12-04T19:06:20Z."""
+    return at.strftime("%Y-%m-%dT%H:%M:%SZ") if at is not None else None
+
+
+def absolute(path: str) -> str:
+    return request.host_url[:-1] + path
+
+
+def category_json(category: Category) -> dict:
+    return {"id": category.id, "name": category.name, "slug": category.slug}
+
+
+def idea_json(idea: Idea, voted: bool | None = None, votes: int | None = None) -> dict:
+    """The idea as the API shows it; `voted` only for a member (None: a visitor), `votes`
+    when the member's view has a newer count than the row."""
+    payload = {
+        "id": idea.id,
+        "title": idea.title,
+        "body_html": idea.description_html,
+        "category": category_json(idea.category),
+        "status": idea.status.value,
+        "votes": idea.vote_count if votes is None else votes,
+        "comments": idea.comment_count,
+        "author": {"name": idea.author.display_name},
+        "created_at": timestamp(idea.created_at),
+        "updated_at": timestamp(idea.updated_at),
+        "official_response": None if idea.official_response_html is None else {
+            "body_html": idea.official_response_html,
+            "responded_at": timestamp(idea.responded_at)},
+        "url": absolute(idea_url(idea)),
+    }
+    if voted is not None:
+        payload["voted"] = voted
+    return payload
+
+
+def comment_json(comment: ThreadComment, held: bool = False) -> dict:
+    return {
+        "id": comment.id,
+        "body_html": comment.body_html,
+        "author": {"name": comment.display_name, "member": comment.is_member_comment},
+        "created_at": timestamp(comment.created_at),
+        "held": held,
+        "url": url_for("ideas.comment_link", comment_id=comment.id, _external=True),
+    }
+
+
+# A cursor is where a page ended, in the order's own columns (not an offset, and not an id
+# to look up again): the next page starts right after that position even if ideas were
+# added, or the last idea's votes changed, in between.
+CURSOR_REFUSED = "This cursor is not one this list gave out (or it is for another order)."
+
+
+def idea_cursor(idea: Idea, sort: Sort) -> str:
+    values = [value.isoformat() if isinstance(value, datetime) else value
+              for value in sort_values(idea, sort)]
+    raw = json.dumps([sort.value, *values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def after_values(cursor: str, sort: Sort) -> list:
+    """The sort values a cursor from `idea_cursor` holds; 400 for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        kind, *values = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError):
+        raise _refused() from None
+    if kind != sort.value or len(values) != (2 if sort is Sort.NEW else 3):
+        raise _refused()
+    *leading, created_at, idea_id = values
+    if leading and not _number(leading[0], float if sort is Sort.TRENDING else int):
+        raise _refused()
+    if not isinstance(created_at, str) or not _number(idea_id, int) or not 0 < idea_id <= ID_MAX:
+        raise _refused()
+    try:
+        at = datetime.fromisoformat(created_at)
+    except ValueError:
+        raise _refused() from None
+    if at.tzinfo is None:
+        raise _refused()
+    return [*leading, at, idea_id]
+
+
+def _number(value: object, kind: type) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if kind is int:
+        return isinstance(value, int) and abs(value) < 2**63
+    return abs(value) < 1e308
+
+
+def _refused() -> ApiError:
+    return ApiError(400, CURSOR_REFUSED, {"cursor": CURSOR_REFUSED})

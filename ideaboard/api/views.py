@@ -1,0 +1,286 @@
+"""The JSON API, version 1: the board's ideas, votes and comments for scripts and tools.
+Every view calls the same services as the pages do; spec.py describes each one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import MultiDict
+from wtforms import SelectChoice
+
+from ideaboard import ratelimits
+from ideaboard.api import access
+from ideaboard.api.bodies import REFUSED, read_body
+from ideaboard.api.errors import ApiError, handle_api_error
+from ideaboard.api.payloads import after_values, category_json, comment_json, idea_cursor, idea_json
+from ideaboard.api.spec import MAX_LIMIT, SPEC
+from ideaboard.caretaker.forms import StatusForm
+from ideaboard.extensions import csrf, db
+from ideaboard.forms import Form
+from ideaboard.ideas.forms import EditIdeaForm, GuestCommentForm, IdeaForm, MemberCommentForm
+from ideaboard.inputs import ID_MAX
+from ideaboard.models import Category, Idea, Status
+from ideaboard.pagecache import cached_page
+from ideaboard.services import comments, ideas, settings, votes
+from ideaboard.services.categories import all_categories, by_slug
+from ideaboard.services.ranking import Filters, Sort, ranked_page
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(bp)  # access.identify_caller checks a browser session's writes itself
+bp.before_request(access.identify_caller)
+bp.app_errorhandler(ApiError)(handle_api_error)
+
+AUTHOR_FIELDS = frozenset({"title", "description", "category"})
+CARETAKER_FIELDS = frozenset({"status", "response"})
+
+
+@bp.get("/v1/openapi.json")
+def openapi():
+    return SPEC
+
+
+@bp.get("/docs")
+def docs():
+    return render_template("api/docs.html", spec=SPEC)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    sort: Sort
+    filters: Filters
+    limit: int
+    after: list | None
+
+
+def _list_query() -> ListQuery:
+    """?sort, ?status, ?category, ?limit and ?cursor; 400 naming the parameter otherwise."""
+    args = request.args
+    sort = _choice("sort", args.get("sort", "top"), Sort)
+    status = _choice("status", args["status"], Status) if args.get("status") else None
+    category = None
+    if args.get("category"):  # as on the board: an empty one is no filter
+        category = by_slug(args["category"])
+        if category is None:
+            raise ApiError(404, "No category has this slug.")
+    limit = args.get("limit", str(current_app.config["IDEAS_PER_PAGE"]))
+    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit[:4]) <= MAX_LIMIT):
+        raise _bad_parameter("limit", f"This must be a whole number from 1 to {MAX_LIMIT}.")
+    after = after_values(args["cursor"], sort) if args.get("cursor") else None
+    return ListQuery(sort, Filters(category.id if category else None, status), int(limit),
+                     after)
+
+
+def _choice(name: str, value: str, kind):
+    if value not in set(kind):
+        raise _bad_parameter(name, "This must be one of: " + ", ".join(kind) + ".")
+    return kind(value)
+
+
+def _bad_parameter(name: str, message: str) -> ApiError:
+    return ApiError(400, f"The parameter “{name}” is not valid. {message}", {name: message})
+
+
+@bp.get("/v1/ideas")
+def list_ideas():
+    if current_user.is_authenticated:  # with what they voted for, so never shared
+        return _json_response(_ideas_payload(_list_query(), current_user.id))
+    # Visitors share one rendering per address while the board is unchanged, as pages do.
+    return cached_page(
+        (request.full_path,),
+        lambda: (_compact(_ideas_payload(_list_query(), None)), ()),
+        mimetype="application/json")
+
+
+def _ideas_payload(query: ListQuery, member_id: int | None) -> dict:
+    page = ranked_page(query.sort, query.filters, query.limit, with_authors=True,
+                       after_values=query.after)
+    view = votes.member_view(member_id, [idea.id for idea in page.ideas]) if member_id else None
+    return {
+        "ideas": [idea_json(idea, voted=idea.id in view.voted) if view else idea_json(idea)
+                  for idea in page.ideas],
+        "next_cursor": idea_cursor(page.ideas[-1], query.sort) if page.next_after else None,
+    }
+
+
+def _compact(payload: dict) -> str:
+    return current_app.json.dumps(payload, separators=(",", ":"))
+
+
+def _json_response(payload: dict, status: int = 200) -> Response:
+    response = current_app.json.response(payload)
+    response.status_code = status
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.update(("Cookie", "Authorization"))
+    return response
+
+
+def _visible_idea(idea_id: int) -> Idea:
+    idea = db.session.get(Idea, idea_id, options=[joinedload(Idea.author),
+                                                  joinedload(Idea.category)])
+    if idea is None or not ideas.can_view(current_user, idea):
+        raise ApiError(404, "No idea has this id, or it is not on the board.")
+    return idea
+
+
+def _idea_response(idea: Idea, status: int = 200) -> Response:
+    if not current_user.is_authenticated:
+        return _json_response(idea_json(idea), status)
+    view = votes.member_view(current_user.id, [idea.id])
+    return _json_response(idea_json(idea, voted=idea.id in view.voted), status)
+
+
+@bp.get("/v1/ideas/<int:idea_id>")
+def get_idea(idea_id: int):
+    return _idea_response(_visible_idea(idea_id))
+
+
+@bp.post("/v1/ideas")
+@access.member_required
+@ratelimits.new_idea
+def post_idea():
+    body = read_body("NewIdea")
+    category_id = _category_id(body["category"])
+    form = _validated(IdeaForm, title=body["title"], description=body["description"],
+                      category=category_id)
+    idea = ideas.create_idea(current_user, form.title.data, form.description.data,
+                             form.category.data)
+    db.session.commit()
+    response = _idea_response(idea, 201)
+    response.headers["Location"] = url_for("api.get_idea", idea_id=idea.id, _external=True)
+    return response
+
+
+def _category_id(value: str | int | float) -> int:
+    if isinstance(value, float) and value.is_integer():  # 3.0 is an integer in JSON Schema
+        value = int(value)
+    if isinstance(value, int):
+        category = db.session.get(Category, value) if 0 < value <= ID_MAX else None
+    else:
+        category = by_slug(value)
+    if category is None:
+        raise ApiError(422, REFUSED, {"category": "No category has this slug or id."})
+    return category.id
+
+
+def _validated(form_class: type[Form], **values) -> Form:
+    """The form filled from `values` as if posted, validated by the rules the page's form
+    has; 422 with each field's first error otherwise."""
+    form = form_class(formdata=MultiDict({name: str(value) for name, value in values.items()}),
+                      meta={"csrf": False})
+    if hasattr(form, "category"):
+        form.category.choices = [SelectChoice(c.id, c.name) for c in all_categories()]
+    if not form.validate():
+        raise ApiError(422, REFUSED, {name: errors[0] for name, errors in form.errors.items()})
+    return form
+
+
+@bp.patch("/v1/ideas/<int:idea_id>")
+@access.member_required
+def change_idea(idea_id: int):
+    idea = _visible_idea(idea_id)
+    body = read_body("IdeaChanges")
+    if body.keys() & AUTHOR_FIELDS and not ideas.can_edit(current_user, idea):
+        raise ApiError(403, "Only the idea's author changes its title, description and "
+                            "category, and only while it is on the board.")
+    if body.keys() & CARETAKER_FIELDS and not current_user.is_caretaker:
+        raise ApiError(403, "Only the caretaker sets an idea's status and response.")
+    edit = status = None
+    if body.keys() & AUTHOR_FIELDS:  # everything is checked before anything changes
+        edit = _validated(
+            EditIdeaForm, title=body.get("title", idea.title),
+            description=body.get("description", idea.description),
+            category=_category_id(body["category"]) if "category" in body else idea.category_id)
+    if body.keys() & CARETAKER_FIELDS:
+        status = _validated(StatusForm, status=body.get("status", idea.status.value),
+                            response=body.get("response", ""))
+    if edit is not None:
+        ideas.edit_idea(idea, edit.title.data, edit.description.data, edit.category.data)
+    if status is not None:
+        ideas.respond(idea, Status(status.status.data),
+                      status.response.data if "response" in body else None, current_user)
+    db.session.commit()
+    db.session.expire(idea)  # its category may have changed with category_id
+    return _idea_response(idea)
+
+
+@bp.put("/v1/ideas/<int:idea_id>/vote")
+@access.member_required
+@ratelimits.vote
+def vote(idea_id: int):
+    return _set_vote(idea_id, voted=True)
+
+
+@bp.delete("/v1/ideas/<int:idea_id>/vote")
+@access.member_required
+@ratelimits.vote
+def unvote(idea_id: int):
+    return _set_vote(idea_id, voted=False)
+
+
+def _set_vote(idea_id: int, voted: bool) -> Response:
+    try:
+        state = votes.set_vote(current_user.id, idea_id, voted)
+    except votes.NotOnTheBoard:
+        raise ApiError(404, "No idea on the board has this id.") from None
+    return _json_response({"votes": state.vote_count, "voted": state.voted})
+
+
+@bp.get("/v1/ideas/<int:idea_id>/comments")
+def list_comments(idea_id: int):
+    idea = _visible_idea(idea_id)
+    cursor = request.args.get("cursor") or None
+    if cursor is not None and not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 10
+                                   and int(cursor) <= ID_MAX):
+        raise _bad_parameter("cursor", "This cursor is not one this list gave out.")
+    thread = comments.thread(idea.id, after=int(cursor) if cursor else None)
+    return _json_response({
+        "comments": [comment_json(comment) for comment in thread.items],
+        "next_cursor": str(thread.next_after) if thread.next_after else None,
+    })
+
+
+@bp.post("/v1/ideas/<int:idea_id>/comments")
+@ratelimits.visitor_comment
+@ratelimits.member_comment
+def post_comment(idea_id: int):
+    if current_user.is_authenticated:
+        access.require_member()
+    idea = _visible_idea(idea_id)
+    body = read_body("NewComment")
+    if current_user.is_authenticated:
+        if body.keys() & {"name", "email"}:
+            raise ApiError(422, REFUSED, dict.fromkeys(
+                body.keys() & {"name", "email"}, "Members comment under their own name: "
+                                                 "leave this out."))
+        form = _validated(MemberCommentForm, body=body["body"])
+        comment = comments.add_member_comment(idea, current_user, form.body.data)
+    else:
+        mode = settings.current().visitor_comments
+        if mode is settings.VisitorComments.OFF:
+            access.require_member("Only members can comment on this board: send a member's "
+                                  "API token.")
+        form = _validated(GuestCommentForm, name=body.get("name", ""),
+                          email=body.get("email", ""), body=body["body"])
+        comment = comments.add_guest_comment(
+            idea, form.name.data, form.email.data, form.body.data,
+            held=mode is settings.VisitorComments.MODERATED)
+    db.session.commit()
+    return _json_response(comment_json(comment, held=comment.held_at is not None), 201)
+
+
+@bp.get("/v1/categories")
+def list_categories():
+    return _json_response({"categories": [category_json(c) for c in all_categories()]})
+
+
+@bp.get("/v1/me")
+def me():
+    if not current_user.is_authenticated:
+        raise ApiError(401, "Send a member's API token.",
+                       headers={"WWW-Authenticate": access.CHALLENGE})
+    return _json_response({"id": current_user.id, "name": current_user.display_name,
+                           "role": current_user.role.value,
+                           "suspended": current_user.is_suspended})
