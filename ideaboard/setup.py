@@ -74,9 +74,10 @@ def register_blueprints(app: Flask) -> None:
     from ideaboard.feeds.views import bp as feeds_bp
     from ideaboard.health.views import bp as health_bp
     from ideaboard.ideas.views import bp as ideas_bp
+    from ideaboard.search.views import bp as search_bp
 
     for blueprint in (board_bp, auth_bp, ideas_bp, caretaker_bp, chats_bp, contact_bp,
-                      feeds_bp, health_bp, api_bp):
+                      feeds_bp, health_bp, search_bp, api_bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     security.register(app)
@@ -88,8 +89,10 @@ def register_cli(app: Flask) -> None:
     from flask_migrate import Migrate
 
     from ideaboard import cli, shipped_folder
+    from ideaboard.services.search import described_by_models
 
-    Migrate(app, db, directory=str(shipped_folder("migrations")), render_as_batch=True)
+    Migrate(app, db, directory=str(shipped_folder("migrations")), render_as_batch=True,
+            include_name=described_by_models)
     cli.register(app)
 
 

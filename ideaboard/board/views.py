@@ -25,9 +25,15 @@ class BoardQuery:
 
 def parse_board_query() -> BoardQuery:
     """Read ?sort, ?category, ?status and ?after; 400 on a value that names nothing."""
-    args = request.args
-    if args.get("sort", "top") not in set(Sort):
+    if request.args.get("sort", "top") not in set(Sort):
         abort(400, "Unknown order.")
+    category, filters = parse_filters()
+    return BoardQuery(Sort.parse(request.args.get("sort")), filters, int_arg("after"), category)
+
+
+def parse_filters() -> tuple[Category | None, Filters]:
+    """?category (404 if no category has that slug) and ?status (400 if not a status)."""
+    args = request.args
     category = None
     if args.get("category"):
         category = by_slug(args["category"])
@@ -36,11 +42,8 @@ def parse_board_query() -> BoardQuery:
     status = args.get("status") or None
     if status is not None and status not in set(Status):
         abort(400)
-    filters = Filters(
-        category_id=category.id if category else None,
-        status=Status(status) if status else None,
-    )
-    return BoardQuery(Sort.parse(args.get("sort")), filters, int_arg("after"), category)
+    return category, Filters(category_id=category.id if category else None,
+                             status=Status(status) if status else None)
 
 
 def load_page(query: BoardQuery) -> Page:
