@@ -15,6 +15,7 @@ from ideaboard.inputs import ID_MAX
 from ideaboard.models import Category, Idea
 from ideaboard.services.comments import ThreadComment
 from ideaboard.services.ranking import Sort, sort_values
+from ideaboard.services.search import MAX_PAGE
 from ideaboard.templating import idea_url
 
 
@@ -75,17 +76,12 @@ CURSOR_REFUSED = "This cursor is not one this list gave out (or it is for anothe
 def idea_cursor(idea: Idea, sort: Sort) -> str:
     values = [value.isoformat() if isinstance(value, datetime) else value
               for value in sort_values(idea, sort)]
-    raw = json.dumps([sort.value, *values], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return _encoded([sort.value, *values])
 
 
 def after_values(cursor: str, sort: Sort) -> list:
     """The sort values a cursor from `idea_cursor` holds; 400 for anything else."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        kind, *values = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError):
-        raise _refused() from None
+    kind, *values = _decoded(cursor)
     if kind != sort.value or len(values) != (2 if sort is Sort.NEW else 3):
         raise _refused()
     *leading, created_at, idea_id = values
@@ -100,6 +96,37 @@ def after_values(cursor: str, sort: Sort) -> list:
     if at.tzinfo is None:
         raise _refused()
     return [*leading, at, idea_id]
+
+
+# Search results are ranked by relevance, which has no column to seek on: their cursor is
+# the next page's number (search.MAX_PAGE pages at most).
+def search_cursor(page: int) -> str:
+    return _encoded(["q", page])
+
+
+def search_page(cursor: str) -> int:
+    """The page number a cursor from `search_cursor` holds; 400 for anything else."""
+    kind, *values = _decoded(cursor)
+    if kind != "q" or len(values) != 1 or not _number(values[0], int):
+        raise _refused()
+    if not 1 < values[0] <= MAX_PAGE:
+        raise _refused()
+    return values[0]
+
+
+def _encoded(values: list) -> str:
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decoded(cursor: str) -> list:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, TypeError):
+        raise _refused() from None
+    if not isinstance(values, list) or not values:
+        raise _refused()
+    return values
 
 
 def _number(value: object, kind: type) -> bool:

@@ -128,6 +128,11 @@ _PARAMETERS = {
                  "schema": {"type": "string"}},
     "limit": {"name": "limit", "in": "query",
               "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 20}},
+    "q": {"name": "q", "in": "query",
+          "description": "Words to search for in titles, descriptions and comments: every "
+                         "word must match, each as a prefix; the most relevant ideas come "
+                         "first (and `sort` is not used).",
+          "schema": {"type": "string", "maxLength": 200}},
     "cursor": {"name": "cursor", "in": "query",
                "description": "The `next_cursor` of the page before.",
                "schema": {"type": "string"}},
@@ -185,7 +190,7 @@ PATHS: dict[str, dict] = {
             "listIdeas", "List ideas", "Ranked, filtered and paged like the board. Keyset pages: a "
             "cursor stays right while ideas are added or voted for.", _PUBLIC,
             {"200": _json("IdeaList", "A page of ideas.")}, (*_READ, 401, 404),
-            ("sort", "status", "category", "limit", "cursor")),
+            ("sort", "status", "category", "q", "limit", "cursor")),
         "post": _operation(
             "postIdea", "Post an idea", "As a member: it goes on the board at once.", _MEMBERS,
             {"201": {**_json("Idea", "The new idea (its address in Location)."),

@@ -15,7 +15,15 @@ from ideaboard import ratelimits
 from ideaboard.api import access
 from ideaboard.api.bodies import REFUSED, read_body
 from ideaboard.api.errors import ApiError, handle_api_error
-from ideaboard.api.payloads import after_values, category_json, comment_json, idea_cursor, idea_json
+from ideaboard.api.payloads import (
+    after_values,
+    category_json,
+    comment_json,
+    idea_cursor,
+    idea_json,
+    search_cursor,
+    search_page,
+)
 from ideaboard.api.spec import MAX_LIMIT, SPEC
 from ideaboard.caretaker.forms import StatusForm
 from ideaboard.extensions import csrf, db
@@ -24,7 +32,8 @@ from ideaboard.ideas.forms import EditIdeaForm, GuestCommentForm, IdeaForm, Memb
 from ideaboard.inputs import ID_MAX
 from ideaboard.models import Category, Idea, Status
 from ideaboard.pagecache import cached_page
-from ideaboard.services import comments, ideas, settings, votes
+from ideaboard.search.views import QUERY_MAX
+from ideaboard.services import comments, ideas, search, settings, votes
 from ideaboard.services.categories import all_categories, by_slug
 from ideaboard.services.ranking import Filters, Sort, ranked_page
 
@@ -53,6 +62,8 @@ class ListQuery:
     filters: Filters
     limit: int
     after: list | None
+    q: str | None = None  # words to search for: then the most relevant come first
+    page: int = 1  # of the search results
 
 
 def _list_query() -> ListQuery:
@@ -68,9 +79,14 @@ def _list_query() -> ListQuery:
     limit = args.get("limit", str(current_app.config["IDEAS_PER_PAGE"]))
     if not (limit.isascii() and limit.isdigit() and 1 <= int(limit[:4]) <= MAX_LIMIT):
         raise _bad_parameter("limit", f"This must be a whole number from 1 to {MAX_LIMIT}.")
+    filters = Filters(category.id if category else None, status)
+    if args.get("q"):
+        if len(args["q"]) > QUERY_MAX:
+            raise _bad_parameter("q", f"Please search with at most {QUERY_MAX} characters.")
+        page = search_page(args["cursor"]) if args.get("cursor") else 1
+        return ListQuery(sort, filters, int(limit), None, args["q"], page)
     after = after_values(args["cursor"], sort) if args.get("cursor") else None
-    return ListQuery(sort, Filters(category.id if category else None, status), int(limit),
-                     after)
+    return ListQuery(sort, filters, int(limit), after)
 
 
 def _choice(name: str, value: str, kind):
@@ -95,13 +111,21 @@ def list_ideas():
 
 
 def _ideas_payload(query: ListQuery, member_id: int | None) -> dict:
-    page = ranked_page(query.sort, query.filters, query.limit, with_authors=True,
-                       after_values=query.after)
-    view = votes.member_view(member_id, [idea.id for idea in page.ideas]) if member_id else None
+    if query.q is not None:
+        found = search.search(query.q, query.filters, query.page, query.limit,
+                              with_authors=True)
+        listed = [hit.idea for hit in found.hits]
+        next_cursor = search_cursor(found.page + 1) if found.has_more else None
+    else:
+        page = ranked_page(query.sort, query.filters, query.limit, with_authors=True,
+                           after_values=query.after)
+        listed = page.ideas
+        next_cursor = idea_cursor(listed[-1], query.sort) if page.next_after else None
+    view = votes.member_view(member_id, [idea.id for idea in listed]) if member_id else None
     return {
         "ideas": [idea_json(idea, voted=idea.id in view.voted) if view else idea_json(idea)
-                  for idea in page.ideas],
-        "next_cursor": idea_cursor(page.ideas[-1], query.sort) if page.next_after else None,
+                  for idea in listed],
+        "next_cursor": next_cursor,
     }
 
 

@@ -78,15 +78,19 @@ class SearchPage:
     has_more: bool
 
 
-def search(query: str, filters: Filters, page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
+def search(query: str, filters: Filters, page: int = 1, per_page: int = PER_PAGE,
+           with_authors: bool = False) -> SearchPage:
     """Page `page` of the public ideas matching every word of `query`, most relevant first
-    (then newest), within the list's filters."""
+    (then newest), within the list's filters; their categories (and authors, if asked)
+    come in the same query."""
     words = terms(query)
     if not words:
         return SearchPage([], page, False)
     statement = (_select_hits(words, every=True) if _dialect() == "sqlite"
                  else _select_hits_pg(words, every=True))
     statement = _filtered(statement, filters).limit(per_page + 1).offset((page - 1) * per_page)
+    if with_authors:
+        statement = statement.options(joinedload(Idea.author))
     rows = db.session.execute(statement).all()
     hits = [Hit(idea, marked(title), marked(excerpt)) for idea, title, excerpt in rows]
     return SearchPage(hits[:per_page], page, len(hits) > per_page)

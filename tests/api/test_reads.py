@@ -225,3 +225,25 @@ def test_an_unknown_address_or_method_answers_json(client):
     too_big = client.get("/api/v1/ideas/99999999999")  # beyond the ids' range: no such route
     assert too_big.status_code == 404 and too_big.is_json
 
+
+
+def test_q_searches_with_relevance_filters_and_cursor(app, visitor, make_idea, member_token):
+    make_idea("Telehealth for rural clinics")
+    make_idea("Rural broadband", description="Telehealth needs it")
+    make_idea("Genomics")
+
+    first = visitor.get("/api/v1/ideas?q=telehealth&limit=1").get_json()
+    rest = visitor.get(f"/api/v1/ideas?q=telehealth&limit=1&cursor={first['next_cursor']}")
+
+    assert [i["title"] for i in first["ideas"]] == ["Telehealth for rural clinics"]
+    assert [i["title"] for i in rest.get_json()["ideas"]] == ["Rural broadband"]
+    assert rest.get_json()["next_cursor"] is None
+    assert visitor.get("/api/v1/ideas?q=the").get_json() == {"ideas": [], "next_cursor": None}
+    assert _titles(visitor.get("/api/v1/ideas?q=telehealth&category=other")) == []
+    member = visitor.get("/api/v1/ideas?q=genomics", headers=member_token).get_json()
+    assert member["ideas"][0]["voted"] is False
+    # A search's cursor is not a list's, nor the reverse.
+    list_cursor = visitor.get("/api/v1/ideas?limit=1").get_json()["next_cursor"]
+    assert visitor.get(f"/api/v1/ideas?q=telehealth&cursor={list_cursor}").status_code == 400
+    assert visitor.get(f"/api/v1/ideas?cursor={first['next_cursor']}").status_code == 400
+    assert visitor.get("/api/v1/ideas?q=" + "x" * 201).status_code == 400
