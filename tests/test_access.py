@@ -84,7 +84,6 @@ MATRIX = {
     "health.healthz": ("GET", ANYONE),
     "health.readyz": ("GET", ANYONE),
     "search.results": ("GET", ANYONE),
-    "ideas.similar": ("GET", ANYONE),
     # The API, with the browser's session (its writes carry the CSRF token in a header).
     "api.openapi": ("GET", ANYONE),
     "api.docs": ("GET", ANYONE),

@@ -133,6 +133,10 @@ _PARAMETERS = {
                          "word must match, each as a prefix; the most relevant ideas come "
                          "first (and `sort` is not used).",
           "schema": {"type": "string", "maxLength": 200}},
+    "match": {"name": "match", "in": "query",
+              "description": "With `q`: `all` of its words must match, or `any` of them "
+                             "(the ideas similar to a title being typed).",
+              "schema": {"enum": ["all", "any"], "default": "all"}},
     "cursor": {"name": "cursor", "in": "query",
                "description": "The `next_cursor` of the page before.",
                "schema": {"type": "string"}},
@@ -190,7 +194,7 @@ PATHS: dict[str, dict] = {
             "listIdeas", "List ideas", "Ranked, filtered and paged like the board. Keyset pages: a "
             "cursor stays right while ideas are added or voted for.", _PUBLIC,
             {"200": _json("IdeaList", "A page of ideas.")}, (*_READ, 401, 404),
-            ("sort", "status", "category", "q", "limit", "cursor")),
+            ("sort", "status", "category", "q", "match", "limit", "cursor")),
         "post": _operation(
             "postIdea", "Post an idea", "As a member: it goes on the board at once.", _MEMBERS,
             {"201": {**_json("Idea", "The new idea (its address in Location)."),

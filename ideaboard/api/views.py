@@ -3,6 +3,7 @@ Every view calls the same services as the pages do; spec.py describes each one."
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
@@ -42,6 +43,12 @@ csrf.exempt(bp)  # access.identify_caller checks a browser session's writes itse
 bp.before_request(access.identify_caller)
 bp.app_errorhandler(ApiError)(handle_api_error)
 
+class Match(enum.StrEnum):
+    ALL = "all"
+    ANY = "any"
+
+
+LIST_PARAMETERS = ("sort", "status", "category", "q", "match", "limit", "cursor")
 AUTHOR_FIELDS = frozenset({"title", "description", "category"})
 CARETAKER_FIELDS = frozenset({"status", "response"})
 
@@ -63,13 +70,19 @@ class ListQuery:
     limit: int
     after: list | None
     q: str | None = None  # words to search for: then the most relevant come first
+    every_word: bool = True  # of q (else any word)
     page: int = 1  # of the search results
 
 
 def _list_query() -> ListQuery:
-    """?sort, ?status, ?category, ?limit and ?cursor; 400 naming the parameter otherwise."""
+    """?sort, ?status, ?category, ?q, ?match, ?limit and ?cursor; 400 naming the parameter
+    otherwise (and for one given twice)."""
     args = request.args
+    for name in LIST_PARAMETERS:
+        if len(args.getlist(name)) > 1:
+            raise _bad_parameter(name, "Give it once.")
     sort = _choice("sort", args.get("sort", "top"), Sort)
+    every_word = _choice("match", args.get("match", "all"), Match) is Match.ALL
     status = _choice("status", args["status"], Status) if args.get("status") else None
     category = None
     if args.get("category"):  # as on the board: an empty one is no filter
@@ -84,7 +97,7 @@ def _list_query() -> ListQuery:
         if len(args["q"]) > QUERY_MAX:
             raise _bad_parameter("q", f"Please search with at most {QUERY_MAX} characters.")
         page = search_page(args["cursor"]) if args.get("cursor") else 1
-        return ListQuery(sort, filters, int(limit), None, args["q"], page)
+        return ListQuery(sort, filters, int(limit), None, args["q"], every_word, page)
     after = after_values(args["cursor"], sort) if args.get("cursor") else None
     return ListQuery(sort, filters, int(limit), after)
 
@@ -113,7 +126,7 @@ def list_ideas():
 def _ideas_payload(query: ListQuery, member_id: int | None) -> dict:
     if query.q is not None:
         found = search.search(query.q, query.filters, query.page, query.limit,
-                              with_authors=True)
+                              with_authors=True, every_word=query.every_word)
         listed = [hit.idea for hit in found.hits]
         next_cursor = search_cursor(found.page + 1) if found.has_more else None
     else:

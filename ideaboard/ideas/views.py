@@ -28,7 +28,6 @@ from ideaboard.caretaker.forms import MergeForm, StatusForm
 from ideaboard.extensions import db
 from ideaboard.forms import ButtonForm
 from ideaboard.ideas.forms import (
-    TITLE_MAX,
     EditIdeaForm,
     FlagForm,
     GuestCommentForm,
@@ -39,7 +38,7 @@ from ideaboard.inputs import int_arg
 from ideaboard.models import Comment, Idea
 from ideaboard.negotiation import wants_json
 from ideaboard.pagecache import cached_page
-from ideaboard.services import chats, comments, flags, ideas, merging, search, settings, votes
+from ideaboard.services import chats, comments, flags, ideas, merging, settings, votes
 from ideaboard.services.categories import all_categories, slugify
 from ideaboard.templating import idea_url
 
@@ -149,19 +148,6 @@ def comment_url(idea: Idea, comment: Comment) -> str:
     """The idea's page showing `comment`, scrolled to it."""
     return idea_url(idea, comments_after=comments.page_of(comment, include_hidden=is_caretaker()),
                     _anchor=f"comment-{comment.id}")
-
-
-SIMILAR_AFTER = 3  # characters typed before the form asks for similar ideas
-
-
-@bp.get("/similar")
-def similar():
-    """Ideas on the board like the title being typed, for the new-idea form to show before
-    a duplicate is posted (JSON; the form works without it)."""
-    title = request.args.get("title", "")[:TITLE_MAX]
-    found = search.similar(title) if len(title.strip()) >= SIMILAR_AFTER else []
-    return {"ideas": [{"title": idea.title, "url": idea_url(idea), "votes": idea.vote_count,
-                       "status": idea.status.label} for idea in found]}
 
 
 @bp.route("/new", methods=["GET", "POST"])

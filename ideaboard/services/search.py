@@ -5,7 +5,7 @@ index, `idea_search`, is kept in step by triggers (migration 0013), whatever wri
 or comments; this module only reads it.
 
 A query is cut into words (letters and digits); English stop words are left out, every word
-must match (`similar` takes any), and each matches as a prefix, so "interop" finds
+must match (or any, for similar ideas), and each matches as a prefix, so "interop" finds
 "interoperability". A query with no words left (stop words, punctuation) finds nothing
 without asking the database.
 """
@@ -79,33 +79,21 @@ class SearchPage:
 
 
 def search(query: str, filters: Filters, page: int = 1, per_page: int = PER_PAGE,
-           with_authors: bool = False) -> SearchPage:
-    """Page `page` of the public ideas matching every word of `query`, most relevant first
-    (then newest), within the list's filters; their categories (and authors, if asked)
-    come in the same query."""
+           with_authors: bool = False, every_word: bool = True) -> SearchPage:
+    """Page `page` of the public ideas matching every word of `query` (or any word: the
+    ideas similar to a title being typed), most relevant first (then newest), within the
+    list's filters; their categories (and authors, if asked) come in the same query."""
     words = terms(query)
     if not words:
         return SearchPage([], page, False)
-    statement = (_select_hits(words, every=True) if _dialect() == "sqlite"
-                 else _select_hits_pg(words, every=True))
+    statement = (_select_hits(words, every_word) if _dialect() == "sqlite"
+                 else _select_hits_pg(words, every_word))
     statement = _filtered(statement, filters).limit(per_page + 1).offset((page - 1) * per_page)
     if with_authors:
         statement = statement.options(joinedload(Idea.author))
     rows = db.session.execute(statement).all()
     hits = [Hit(idea, marked(title), marked(excerpt)) for idea, title, excerpt in rows]
     return SearchPage(hits[:per_page], page, len(hits) > per_page)
-
-
-def similar(text_typed: str, limit: int = 5) -> list[Idea]:
-    """Public ideas sharing any word with `text_typed` (a title being written), most
-    relevant first: the duplicates to look at before posting."""
-    words = terms(text_typed)
-    if not words:
-        return []
-    statement = (_select_hits(words, every=False) if _dialect() == "sqlite"
-                 else _select_hits_pg(words, every=False))
-    return [idea for idea, _title, _excerpt in
-            db.session.execute(_filtered(statement, Filters()).limit(limit))]
 
 
 def _dialect() -> str:

@@ -1,10 +1,15 @@
-// Similar ideas while a title is typed: half a second after the last key, ask the board
-// for ideas sharing its words and list them (links), so a duplicate is voted for instead
-// of posted. Without this script the form works as before.
+// Similar ideas while a title is typed: half a second after the last key, ask the board's
+// API for ideas sharing any of its words and list them (links), so a duplicate is voted
+// for instead of posted. Without this script the form works as before.
 (function () {
   "use strict";
   var WAIT_MS = 500;
   var MIN_CHARS = 3;
+
+  function statusLabel(status) {  // "under_review" -> "Under review"
+    var words = status.replace(/_/g, " ");
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
 
   function start(section) {
     var input = document.getElementById(section.dataset.similarFor);
@@ -21,7 +26,7 @@
         link.href = idea.url;
         link.textContent = idea.title;
         item.append(link, " (" + idea.votes + (idea.votes === 1 ? " vote" : " votes") +
-                    ", " + idea.status + ")");
+                    ", " + statusLabel(idea.status) + ")");
         list.append(item);
       });
       section.hidden = ideas.length === 0;
@@ -32,7 +37,7 @@
       if (title === asked) return;
       asked = title;
       if (title.length < MIN_CHARS) { show([]); return; }
-      fetch(section.dataset.similarUrl + "?title=" + encodeURIComponent(title), {
+      fetch(section.dataset.similarUrl + "&q=" + encodeURIComponent(title), {
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       })

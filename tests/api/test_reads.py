@@ -133,7 +133,9 @@ def test_bad_parameters_are_400s_naming_the_parameter(visitor):
     for query, name in (("sort=best", "sort"), ("status=maybe", "status"),
                         ("limit=0", "limit"),
                         ("limit=101", "limit"), ("limit=ten", "limit"),
-                        ("limit=99999999999999999999999", "limit")):
+                        ("limit=99999999999999999999999", "limit"),
+                        ("match=some", "match"), ("sort=top&sort=new", "sort"),
+                        ("q=a&q=b", "q")):
         response = visitor.get(f"/api/v1/ideas?{query}")
         assert response.status_code == 400, query
         error = response.get_json()["error"]

@@ -1,5 +1,5 @@
 """Search in a real browser: from the box in every page's header to highlighted results,
-and similar ideas listed while a new idea's title is typed."""
+and similar ideas listed (through the API) while a new idea's title is typed."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ def test_similar_ideas_appear_while_a_title_is_typed(page: Page, make_idea, memb
 
     similar = page.get_by_role("region", name="Similar ideas already on the board")
     expect(similar.get_by_role("link", name="Telehealth for rural clinics")).to_be_visible()
+    expect(similar.get_by_role("listitem")).to_have_text(
+        "Telehealth for rural clinics (0 votes, Open)")
     expect(similar.get_by_role("link", name="Genomics and the EHR")).to_have_count(0)
     check_page(page, label(page, "Title"))
 

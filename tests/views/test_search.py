@@ -1,6 +1,9 @@
-"""The search page, the header's search box, and the similar-ideas answer."""
+"""The search page, the header's search box, and where the new-idea form asks for
+similar ideas."""
 
 from __future__ import annotations
+
+import re
 
 from ideaboard.extensions import db
 from ideaboard.models import Idea
@@ -47,10 +50,12 @@ def test_hidden_ideas_are_never_found(app, client, make_idea, caretaker):
     assert "Telehealth secret" not in client.get("/search?q=telehealth").get_data(as_text=True)
 
 
-def test_similar_answers_json_from_three_characters(client, make_idea):
+def test_the_new_idea_form_asks_the_api_for_similar_ideas(member_client, make_idea):
+    """similar.js appends the typed title as q= to this address (tests/e2e types it)."""
     idea_id = make_idea("Telehealth for rural clinics")
-    found = client.get("/ideas/similar?title=rural+telehealth").get_json()["ideas"]
-    assert found == [{"title": "Telehealth for rural clinics", "votes": 0, "status": "Open",
-                      "url": f"/ideas/{idea_id}-telehealth-for-rural-clinics"}]
-    assert client.get("/ideas/similar?title=ru").get_json() == {"ideas": []}
-    assert client.get("/ideas/similar").get_json() == {"ideas": []}
+    page = member_client.get("/ideas/new").get_data(as_text=True)
+    url = re.search(r'data-similar-url="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert url.startswith("/api/v1/ideas?")
+    found = member_client.get(f"{url}&q=rural+telehealth").get_json()["ideas"]
+    assert [(i["id"], i["title"]) for i in found] == [(idea_id, "Telehealth for rural clinics")]
+    assert {"votes", "status", "url"} <= found[0].keys()
