@@ -4,10 +4,16 @@ ranked by relevance, with the list's filters. One function, two engines: SQLite'
 index, `idea_search`, is kept in step by triggers (migration 0013), whatever writes ideas
 or comments; this module only reads it.
 
+Speed (bench/search.py, docs/performance.md): a search is two queries, one finding where
+the newest MAX_CANDIDATES matches begin and one ranking only those; matches are marked
+here, in the title and a passage of the description, not by the engines (whose
+highlighting functions cost more than the search itself).
+
 A query is cut into words (letters and digits); English stop words are left out, every word
-must match (or any, for similar ideas), and each matches as a prefix, so "interop" finds
-"interoperability". A query with no words left (stop words, punctuation) finds nothing
-without asking the database.
+must match (or any, for similar ideas), and each matches as a prefix of a word as written
+(not of its stem), so "interop" finds "interoperability" and "usef" finds "useful" while
+it is typed; "meetings" does not find "meeting". A query with no words left (stop words,
+punctuation) finds nothing without asking the database.
 """
 
 from __future__ import annotations
@@ -16,7 +22,18 @@ import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from sqlalchemy import Select, column, func, literal, literal_column, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    TableClause,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import joinedload
 
 from ideaboard.extensions import db
@@ -38,13 +55,15 @@ under again further then once here there when where why how all any both each fe
 most other some such no nor not only own same so than too very s t can will just don
 should now"""
 STOP_WORDS = frozenset(_STOP_WORDS.split())
-# Highlights come back between these: the input door keeps control characters out of
-# stored text, so they can only be the engine's.
-START, STOP = "\x01", "\x02"
+# A word in a third of the board says little about which of those ideas is wanted, and
+# ranking them all is the whole cost of a search: a query matching more than this many
+# ideas ranks the newest of them (as many as its pages can show).
+MAX_CANDIDATES = MAX_PAGE * PER_PAGE
+EXCERPT_LENGTH = 200  # characters of the description shown around the first match
 _WORD = re.compile(r"[^\W_]+")
-_ENGLISH = literal_column("'english'::regconfig")
-_PG_TITLE = f"StartSel={START}, StopSel={STOP}, HighlightAll=TRUE"
-_PG_EXCERPT = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKDOWN_MARKS = re.compile(r"[*_`#>~|]+")
+_WORDS_AS_WRITTEN = literal_column("'simple'::regconfig")
 _FTS5 = table(SEARCH_TABLE, column("rowid"))
 _TSV = table(SEARCH_TABLE, column("idea_id"), column("document"))
 
@@ -82,26 +101,69 @@ def search(query: str, filters: Filters, page: int = 1, per_page: int = PER_PAGE
            with_authors: bool = False, every_word: bool = True) -> SearchPage:
     """Page `page` of the public ideas matching every word of `query` (or any word: the
     ideas similar to a title being typed), most relevant first (then newest), within the
-    list's filters; their categories (and authors, if asked) come in the same query."""
+    list's filters; their categories (and authors, if asked) come in the same query. Of
+    more than MAX_CANDIDATES matches, the newest are ranked."""
     words = terms(query)
     if not words:
         return SearchPage([], page, False)
-    statement = (_select_hits(words, every_word) if _dialect() == "sqlite"
-                 else _select_hits_pg(words, every_word))
-    statement = _filtered(statement, filters).limit(per_page + 1).offset((page - 1) * per_page)
+    engine = _engine(words, every_word)
+    oldest_ranked = db.session.scalar(_newest_matches(engine, filters)
+                                      .offset(MAX_CANDIDATES - 1).limit(1))
+    statement = (_matching(engine, filters, Idea)
+                 .order_by(engine.relevance, Idea.created_at.desc(), Idea.id.desc())
+                 .options(joinedload(Idea.category))
+                 .limit(per_page + 1).offset((page - 1) * per_page))
+    if oldest_ranked is not None:  # on both tables: PostgreSQL's planner then reads only those
+        statement = statement.where(engine.idea_id >= oldest_ranked, Idea.id >= oldest_ranked)
     if with_authors:
         statement = statement.options(joinedload(Idea.author))
-    rows = db.session.execute(statement).all()
-    hits = [Hit(idea, marked(title), marked(excerpt)) for idea, title, excerpt in rows]
-    return SearchPage(hits[:per_page], page, len(hits) > per_page)
+    found = list(db.session.scalars(statement))
+    pattern = _highlighter(words)
+    hits = [Hit(idea, marked(idea.title, pattern), excerpt(idea.description, pattern))
+            for idea in found[:per_page]]
+    return SearchPage(hits, page, len(found) > per_page)
 
 
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
+@dataclass(frozen=True)
+class _Engine:
+    index: TableClause
+    idea_id: ColumnElement  # the index's column holding the idea's id
+    matches: ColumnElement  # the condition
+    relevance: ColumnElement  # to order by, most relevant first
 
 
-def _filtered(statement: Select, filters: Filters) -> Select:
-    statement = statement.where(public_filter()).options(joinedload(Idea.category))
+def _engine(words: list[str], every_word: bool) -> _Engine:
+    if db.session.get_bind().dialect.name == "sqlite":
+        # FTS5 MATCH, each word a quoted prefix; bm25 weighs the title 10, the description
+        # 4 and the comments 1 (lower is better).
+        match = (" " if every_word else " OR ").join(f'"{word}"*' for word in words)
+        return _Engine(_FTS5, _FTS5.c.rowid,
+                       text("idea_search MATCH :match").bindparams(match=match),
+                       text("bm25(idea_search, 10.0, 4.0, 1.0)"))
+    # to_tsquery with each word a prefix (words are letters and digits only, so nothing in
+    # them is tsquery syntax); ts_rank_cd on the weighted document. The 'simple' config
+    # lowercases and keeps every word (stop words are dropped from the query here).
+    query = func.to_tsquery(_WORDS_AS_WRITTEN, literal((" & " if every_word else " | ").join(
+        f"{word}:*" for word in words)))
+    return _Engine(_TSV, _TSV.c.idea_id, _TSV.c.document.op("@@")(query),
+                   func.ts_rank_cd(_TSV.c.document, query).desc())
+
+
+def _newest_matches(engine: _Engine, filters: Filters) -> Select:
+    """The ids of the ideas `engine` matches, newest first. Without filters, from the index
+    alone (hidden ideas, a handful, count among the candidates): a word in many ideas is
+    then a short walk down the index's key, which no join slows."""
+    if filters == Filters():
+        statement = select(engine.idea_id).select_from(engine.index).where(engine.matches)
+    else:
+        statement = _matching(engine, filters, engine.idea_id)
+    return statement.order_by(engine.idea_id.desc())
+
+
+def _matching(engine: _Engine, filters: Filters, *columns) -> Select:
+    """The public ideas `engine` matches, within `filters`."""
+    statement = (select(*columns).join_from(engine.index, Idea, Idea.id == engine.idea_id)
+                 .where(engine.matches, public_filter()))
     if filters.category_id is not None:
         statement = statement.where(Idea.category_id == filters.category_id)
     if filters.status is not None:
@@ -109,36 +171,31 @@ def _filtered(statement: Select, filters: Filters) -> Select:
     return statement
 
 
-def _select_hits(words: list[str], every: bool) -> Select:
-    """SQLite: FTS5 MATCH, each word a quoted prefix; bm25 weighs the title 10, the
-    description 4 and the comments 1 (lower is better)."""
-    match = (" " if every else " OR ").join(f'"{word}"*' for word in words)
-    return (
-        select(Idea, literal_column("highlight(idea_search, 0, char(1), char(2))"),
-               literal_column("snippet(idea_search, 1, char(1), char(2), '…', 24)"))
-        .join_from(_FTS5, Idea, Idea.id == _FTS5.c.rowid)
-        .where(text("idea_search MATCH :match").bindparams(match=match))
-        .order_by(text("bm25(idea_search, 10.0, 4.0, 1.0)"), Idea.created_at.desc(),
-                  Idea.id.desc())
-    )
+def _highlighter(words: list[str]) -> re.Pattern:
+    """Words starting with a searched word, as the engines match them."""
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\w*", re.IGNORECASE)
 
 
-def _select_hits_pg(words: list[str], every: bool) -> Select:
-    """PostgreSQL: to_tsquery with each word a prefix (words are letters and digits only,
-    so nothing in them is tsquery syntax); ts_rank_cd on the weighted document."""
-    query = func.to_tsquery(_ENGLISH, literal((" & " if every else " | ").join(
-        f"{word}:*" for word in words)))
-    return (
-        select(Idea, func.ts_headline(_ENGLISH, Idea.title, query, literal(_PG_TITLE)),
-               func.ts_headline(_ENGLISH, Idea.description, query, literal(_PG_EXCERPT)))
-        .join_from(_TSV, Idea, Idea.id == _TSV.c.idea_id)
-        .where(_TSV.c.document.op("@@")(query))
-        .order_by(func.ts_rank_cd(_TSV.c.document, query).desc(), Idea.created_at.desc(),
-                  Idea.id.desc())
-    )
+def marked(text_: str, pattern: re.Pattern) -> Markup:
+    """`text_` escaped, with what `pattern` finds in <mark>…</mark>."""
+    parts, last = [], 0
+    for found in pattern.finditer(text_):
+        parts += [escape(text_[last:found.start()]),
+                  Markup("<mark>%s</mark>") % found.group()]
+        last = found.end()
+    parts.append(escape(text_[last:]))
+    return Markup("").join(parts)
 
 
-def marked(highlighted: str) -> Markup:
-    """Text from the engine, escaped, its highlights as <mark>…</mark>."""
-    return (escape(highlighted).replace(START, Markup("<mark>"))
-            .replace(STOP, Markup("</mark>")))
+def excerpt(description: str, pattern: re.Pattern) -> Markup:
+    """About EXCERPT_LENGTH characters of the description's text (its Markdown marks left
+    out), from a little before its first match, the matches marked."""
+    plain = " ".join(_MARKDOWN_MARKS.sub("", _MARKDOWN_LINK.sub(r"\1", description)).split())
+    found = pattern.search(plain)
+    lead = EXCERPT_LENGTH // 4
+    start = 0 if found is None or found.start() <= lead else plain.rfind(
+        " ", 0, found.start() - lead) + 1
+    piece = plain[start:start + EXCERPT_LENGTH]
+    if start + EXCERPT_LENGTH < len(plain):
+        piece = piece.rsplit(" ", 1)[0] + "…"
+    return marked(("…" if start else "") + piece, pattern)

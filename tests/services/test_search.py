@@ -43,10 +43,13 @@ def test_every_word_must_match_and_each_is_a_prefix(app, ctx, make_idea):
     assert _found("meeting interop") == []  # every word must match
 
 
-def test_words_are_stemmed(app, ctx, make_idea):
-    make_idea("Weekly meetings for caregivers")
-    assert _found("meeting") == ["Weekly meetings for caregivers"]
-    assert _found("caregiver") == ["Weekly meetings for caregivers"]
+def test_a_word_being_typed_finds_the_whole_word(app, ctx, make_idea):
+    """Prefixes of words as written, not of stems: English stemming indexes "useful" as
+    "use", which "usef" (typed on the way to "useful") would not find."""
+    make_idea("Weekly meetings for caregivers", description="A useful hour")
+    for typed in ("meetin", "meeting", "caregiver", "usef", "useful"):
+        assert _found(typed) == ["Weekly meetings for caregivers"], typed
+    assert _found("meetingz") == []
 
 
 @pytest.mark.parametrize("query", ["the", "and of the", "!!!", "  ", "'\"*:&|()", "_ _"])
@@ -164,3 +167,27 @@ def test_any_word_is_enough_for_similar_ideas(app, ctx, make_idea):
     assert similar("telehealth for rural clinics") == ["Telehealth in rural areas",
                                                        "Rural broadband and chats"]
     assert similar("the and of") == []
+
+
+def test_a_query_matching_more_than_the_candidates_ranks_the_newest(app, ctx, make_idea,
+                                                                   monkeypatch):
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 3)
+    other = by_slug("other").id
+    make_idea("Telehealth telehealth, all about telehealth", category=other)  # oldest
+    for n in range(4):
+        make_idea(f"Idea {n} mentions telehealth")
+
+    assert _found("telehealth") == ["Idea 3 mentions telehealth", "Idea 2 mentions telehealth",
+                                    "Idea 1 mentions telehealth"]
+    # Narrowing the search (the candidates are counted within the filters) reaches it.
+    assert _found("telehealth", Filters(category_id=other)) == [
+        "Telehealth telehealth, all about telehealth"]
+
+
+def test_the_excerpt_is_the_passage_around_the_first_match(app, ctx, make_idea):
+    make_idea("A long one", description="Lorem ipsum dolor sit amet. " * 20
+              + "Then **telehealth** and [a link](https://example.org) to it. " + "Ending. " * 30)
+    [hit] = search.search("telehealth", Filters()).hits
+    assert hit.excerpt_html.startswith("…") and hit.excerpt_html.endswith("…")
+    assert "Then <mark>telehealth</mark> and a link to it." in hit.excerpt_html
+    assert len(str(hit.excerpt_html)) < search.EXCERPT_LENGTH + 40
