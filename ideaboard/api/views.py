@@ -32,7 +32,7 @@ from ideaboard.forms import Form
 from ideaboard.ideas.forms import EditIdeaForm, GuestCommentForm, IdeaForm, MemberCommentForm
 from ideaboard.inputs import ID_MAX
 from ideaboard.models import Category, Idea, Status
-from ideaboard.pagecache import cached_page
+from ideaboard.pagecache import MARK, cached_page, marker
 from ideaboard.search.views import QUERY_MAX
 from ideaboard.services import comments, ideas, search, settings, votes
 from ideaboard.services.categories import all_categories, by_slug
@@ -114,16 +114,34 @@ def _bad_parameter(name: str, message: str) -> ApiError:
 
 @bp.get("/v1/ideas")
 def list_ideas():
-    if current_user.is_authenticated:  # with what they voted for, so never shared
-        return _json_response(_ideas_payload(_list_query(), current_user.id))
-    # Visitors share one rendering per address while the board is unchanged, as pages do.
-    return cached_page(
-        (request.full_path,),
-        lambda: (_compact(_ideas_payload(_list_query(), None)), ()),
-        mimetype="application/json")
+    # Cached as pages are (pagecache.py): one rendering for visitors and one for members,
+    # whose votes and counts are markers filled in for each member.
+    for_members = current_user.is_authenticated
+    response = cached_page((request.full_path,),
+                           lambda: _rendered_list(_list_query(), for_members),
+                           mimetype="application/json")
+    response.vary.add("Authorization")
+    return response
 
 
-def _ideas_payload(query: ListQuery, member_id: int | None) -> dict:
+def _rendered_list(query: ListQuery, for_members: bool) -> tuple[str, list[int]]:
+    """The list as JSON, and the ideas on it; for members, each idea's `votes` and `voted`
+    are markers, filled in per member."""
+    listed, next_cursor = _listed(query)
+    shown = [idea_json(idea) for idea in listed]
+    if for_members:
+        for payload, idea in zip(shown, listed, strict=True):
+            payload["votes"] = marker("C", f"{idea.id}:{idea.vote_count}")
+            payload["voted"] = marker("P", idea.id)
+    body = current_app.json.dumps({"ideas": shown, "next_cursor": next_cursor},
+                                  separators=(",", ":"), ensure_ascii=False)
+    # A marker is a JSON string here; filled in, it is a number or true/false. The marker
+    # character never comes from stored text (inputs.py refuses it).
+    return body.replace(f'"{MARK}', MARK).replace(f'{MARK}"', MARK), [i.id for i in listed]
+
+
+def _listed(query: ListQuery) -> tuple[list[Idea], str | None]:
+    """The ideas of one page of the list (or of a search), and the next page's cursor."""
     if query.q is not None:
         found = search.search(query.q, query.filters, query.page, query.limit,
                               with_authors=True, every_word=query.every_word)
@@ -134,16 +152,7 @@ def _ideas_payload(query: ListQuery, member_id: int | None) -> dict:
                            after_values=query.after)
         listed = page.ideas
         next_cursor = idea_cursor(listed[-1], query.sort) if page.next_after else None
-    view = votes.member_view(member_id, [idea.id for idea in listed]) if member_id else None
-    return {
-        "ideas": [idea_json(idea, voted=idea.id in view.voted) if view else idea_json(idea)
-                  for idea in listed],
-        "next_cursor": next_cursor,
-    }
-
-
-def _compact(payload: dict) -> str:
-    return current_app.json.dumps(payload, separators=(",", ":"))
+    return listed, next_cursor
 
 
 def _json_response(payload: dict, status: int = 200) -> Response:

@@ -249,3 +249,21 @@ def test_q_searches_with_relevance_filters_and_cursor(app, visitor, make_idea, m
     assert visitor.get(f"/api/v1/ideas?q=telehealth&cursor={list_cursor}").status_code == 400
     assert visitor.get(f"/api/v1/ideas?cursor={first['next_cursor']}").status_code == 400
     assert visitor.get("/api/v1/ideas?q=" + "x" * 201).status_code == 400
+
+
+def test_members_share_one_rendering_yet_see_their_own_votes_at_once(app, client, make_idea,
+                                                                     member, make_user):
+    """The list is cached like a page: one rendering for all members, with each member's
+    `voted` and the counts as they are now filled in per request."""
+    idea_id = make_idea()
+    first, second = bearer(app, member), bearer(app, make_user("Someone else"))
+    for headers in (first, second):  # the second is served from the cached rendering
+        assert client.get("/api/v1/ideas", headers=headers).get_json()["ideas"][0][
+            "voted"] is False
+
+    client.put(f"/api/v1/ideas/{idea_id}/vote", headers=first)
+
+    mine = client.get("/api/v1/ideas", headers=first).get_json()["ideas"][0]
+    theirs = client.get("/api/v1/ideas", headers=second).get_json()["ideas"][0]
+    assert (mine["voted"], mine["votes"]) == (True, 1)
+    assert (theirs["voted"], theirs["votes"]) == (False, 1)
