@@ -54,8 +54,9 @@ class Settings:
     only: str | None
 
     def selected(self, name: str) -> bool:
-        """Does --only let this target through?"""
-        return self.only is None or self.only.lower() in name.lower()
+        """Does --only let this target through (any of its comma-separated parts)?"""
+        return self.only is None or any(part.strip().lower() in name.lower()
+                                        for part in self.only.split(","))
 
 
 @dataclass(frozen=True)
@@ -401,7 +402,8 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--reseed", action="store_true", help="rebuild the SQLite boards")
     parser.add_argument("--repeat", type=int, default=1,
                         help="wrk runs per target; medians are reported")
-    parser.add_argument("--only", help='only targets whose name contains this ("storm": '
+    parser.add_argument("--only", help='only targets whose name contains this, or any of '
+                        'several separated by commas ("storm": '
                         "only the reads during vote streams)")
     args = parser.parse_args(argv)
     return Settings(

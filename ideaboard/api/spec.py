@@ -122,9 +122,12 @@ SCHEMAS: dict[str, dict] = {
 _PARAMETERS = {
     "sort": {"name": "sort", "in": "query", "schema": {"enum": [s.value for s in Sort],
                                                        "default": "top"}},
-    "status": {"name": "status", "in": "query", "schema": {"enum": STATUSES}},
+    "status": {"name": "status", "in": "query",
+               "description": "Only ideas with this status (empty: every status).",
+               "schema": {"enum": ["", *STATUSES]}},
     "category": {"name": "category", "in": "query",
-                 "description": "A category's slug (404 if there is none).",
+                 "description": "Only ideas in the category with this slug (404 if there is "
+                                "none; empty: every category).",
                  "schema": {"type": "string"}},
     "limit": {"name": "limit", "in": "query",
               "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 20}},
