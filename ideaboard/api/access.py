@@ -41,10 +41,6 @@ def _token_holder(header: str) -> SignedIn:
                     is_suspended=holder.suspended)
 
 
-def uses_token() -> bool:
-    return "Authorization" in request.headers
-
-
 def member_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """401 for a visitor, 403 for a suspended member."""
 

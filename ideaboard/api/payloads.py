@@ -12,7 +12,7 @@ from flask import request, url_for
 
 from ideaboard.api.errors import ApiError
 from ideaboard.inputs import ID_MAX
-from ideaboard.models import Category, Idea
+from ideaboard.models import Category, Comment, Idea
 from ideaboard.services.comments import ThreadComment
 from ideaboard.services.ranking import Sort, sort_values
 from ideaboard.services.search import MAX_PAGE
@@ -56,7 +56,8 @@ def idea_json(idea: Idea, voted: bool | None = None, votes: int | None = None) -
     return payload
 
 
-def comment_json(comment: ThreadComment, held: bool = False) -> dict:
+def comment_json(comment: ThreadComment | Comment, held: bool = False) -> dict:
+    """A comment of the thread, or one just posted (`held` if it waits for approval)."""
     return {
         "id": comment.id,
         "body_html": comment.body_html,
