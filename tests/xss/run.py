@@ -17,6 +17,11 @@ from tests.xss.planting import Account, Accounts, Planter
 MAX_LIST_PAGES = 500  # ?after= pages followed from one list page
 AFTER_PLANTING_LIMIT = 120  # pages of each caretaker crawl once everything is planted
 CARETAKER_LISTS = ("/caretaker/inbox", "/caretaker/chats")  # where those crawls start
+# Search results mark matches in titles and excerpts: searched for words the payloads and
+# the packs' labels are made of, so planted text is shown marked (no link leads there).
+SEARCHES = tuple(f"/search?q={words}&page={page}" for words in
+                 ("xss", "alert", "script", "onerror", "img src", "svg", "javascript")
+                 for page in (1, 2, 3))
 # Forms whose text only the caretaker's pages show (reports and private notes), not the
 # page the form came back to.
 CARETAKER_EYES_ONLY = ("FlagForm", "MemberMessageForm", "VisitorMessageForm")
@@ -83,6 +88,8 @@ def visits(app: Flask, discovery: Discovery, planter: Planter, accounts: Account
                     continue
                 author = planter.authors.get(target) if result.role == "member" else None
                 found.append(Visit(result.role, url, author or main))
+    found.extend(Visit(role, search, accounts.main[role] if role != "visitor" else None)
+                 for role in ("visitor", "member") for search in SEARCHES)
     return found
 
 
