@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import ConsoleMessage, Dialog, Error, Frame, Page
 
+RETRY_PAUSE_MS = 2000
+
 MARK = "xss-hook-called"
 
 # Runs in every frame before the page's own scripts: any call of these records a marker.
@@ -189,11 +191,23 @@ class Inspector:
         if self.loaded and frame == self.page.main_frame:
             self.events.append(("navigated away", frame.url))
 
+    def _goto(self, url: str):
+        """page.goto, tried once more after a pause if Chromium itself ran short
+        (net::ERR_INSUFFICIENT_RESOURCES, seen late in the whole list's run): what is
+        checked is the page, not the browser's limits."""
+        try:
+            return self.page.goto(url)
+        except Error as error:
+            if "ERR_INSUFFICIENT_RESOURCES" not in str(error):
+                raise
+            self.page.wait_for_timeout(RETRY_PAUSE_MS)
+            return self.page.goto(url)
+
     def open(self, url: str) -> PageReport:
         """Load `url` (it must answer 200), let queued handlers run, and check the page."""
         self.events.clear()
         self.loaded = False
-        response = self.page.goto(url)
+        response = self._goto(url)
         status = response.status if response else None
         assert status == 200, f"{url} answered {status}"
         self.loaded = True
