@@ -27,7 +27,7 @@ from ideaboard.services import feeds
 from ideaboard.services import ideas as idea_service
 from ideaboard.services.categories import all_categories, by_slug
 from tests.conftest import log_in
-from tests.xss import run
+from tests.xss import browser, run
 from tests.xss.browser import Inspector
 from tests.xss.payloads import OWN_PAYLOADS, all_payloads, sample_payloads
 from tests.xss.planting import Account, Accounts, Planter, label
@@ -180,7 +180,7 @@ def _unsafe_page() -> str:
 def test_the_check_catches_an_unsanitized_page(app, new_page, live_server):
     app.add_url_rule("/test-only/unsafe", "test_only_unsafe", _unsafe_page)
 
-    report = Inspector(new_page(bypass_csp=True)).open("/test-only/unsafe")
+    report = Inspector(lambda: new_page(bypass_csp=True)).open("/test-only/unsafe")
 
     kinds = {finding.kind for finding in report.findings}
     assert kinds == {"event handler", "dangerous URL", "script", "forbidden element",
@@ -190,6 +190,29 @@ def test_the_check_catches_an_unsanitized_page(app, new_page, live_server):
     ran = [finding.detail for finding in report.findings if finding.kind == "script ran"]
     assert any(detail.startswith("alert(1)") for detail in ran), ran
     assert any(detail.startswith("confirm(3)") for detail in ran), ran
+
+
+def test_the_inspector_moves_to_fresh_contexts_keeping_its_session_and_hooks(
+        app, new_page, live_server, member, monkeypatch):
+    """A long run opens its pages in a fresh browser context every so often: the session
+    goes along, and the hooks still catch what runs."""
+    app.add_url_rule("/test-only/unsafe", "test_only_unsafe", _unsafe_page)
+    monkeypatch.setattr(browser, "PAGES_PER_CONTEXT", 1)
+    client = app.test_client()
+    log_in(client, member)
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    inspector = Inspector(lambda: new_page(bypass_csp=True))
+    inspector.use_session(live_server, cookie_name, client.get_cookie(cookie_name).value)
+    contexts = set()
+
+    for _ in range(3):
+        inspector.open("/account")
+        contexts.add(inspector.page.context)
+        assert inspector.page.url == f"{live_server}/account"  # still signed in
+    report = inspector.open("/test-only/unsafe")
+
+    assert len(contexts) == 3
+    assert "script ran" in {finding.kind for finding in report.findings}
 
 
 class _KeepsEverything:

@@ -6,10 +6,16 @@ from /static/, no frame, object, embed, base or meta refresh."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from playwright.sync_api import ConsoleMessage, Dialog, Error, Frame, Page
 
+# Chromium can refuse a navigation with net::ERR_INSUFFICIENT_RESOURCES late in a long run
+# (the whole list opens thousands of pages), the more so on a loaded machine: each browser
+# context loads a bounded number of pages, and a refused page is tried again in a fresh one.
+PAGES_PER_CONTEXT = 500
+RETRIES = 2
 RETRY_PAUSE_MS = 2000
 
 MARK = "xss-hook-called"
@@ -165,19 +171,31 @@ class PageReport:
 @dataclass(eq=False)
 class Inspector:
     """A page in its own browser context (one role) that opens URLs and reports what each
-    one did; the hooks are in place before any page script runs."""
+    one did; the hooks are in place before any page script runs. Every PAGES_PER_CONTEXT
+    pages it moves to a fresh context, taking its cookies along."""
 
-    page: Page
+    new_page: Callable[[], Page]
+    page: Page = field(init=False)
+    opened: int = 0  # pages opened in the current context
     events: list[tuple[str, str]] = field(default_factory=list)
     loaded: bool = False
 
     def __post_init__(self) -> None:
+        self._fresh_context()
+
+    def _fresh_context(self) -> None:
+        old = getattr(self, "page", None)
+        self.page, self.opened = self.new_page(), 0
         self.page.context.add_init_script(INIT_SCRIPT)
         self.page.on("dialog", self._dialog)
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.events.append(("page error", str(error))))
         self.page.on("popup", lambda popup: self.events.append(("pop-up", popup.url)))
         self.page.on("framenavigated", self._navigated)
+        if old is not None:
+            if cookies := old.context.cookies():
+                self.page.context.add_cookies(cookies)
+            old.context.close()
 
     def _dialog(self, dialog: Dialog) -> None:
         self.events.append(("dialog", f"{dialog.type}: {dialog.message}"))
@@ -192,16 +210,20 @@ class Inspector:
             self.events.append(("navigated away", frame.url))
 
     def _goto(self, url: str):
-        """page.goto, tried once more after a pause if Chromium itself ran short
-        (net::ERR_INSUFFICIENT_RESOURCES, seen late in the whole list's run): what is
+        """page.goto, in a fresh context when the context has loaded its share of pages, and
+        tried again (after a pause, in a fresh context) if Chromium itself ran short: what is
         checked is the page, not the browser's limits."""
-        try:
-            return self.page.goto(url)
-        except Error as error:
-            if "ERR_INSUFFICIENT_RESOURCES" not in str(error):
-                raise
-            self.page.wait_for_timeout(RETRY_PAUSE_MS)
-            return self.page.goto(url)
+        if self.opened >= PAGES_PER_CONTEXT:
+            self._fresh_context()
+        self.opened += 1
+        for attempt in range(RETRIES + 1):
+            try:
+                return self.page.goto(url)
+            except Error as error:
+                if "ERR_INSUFFICIENT_RESOURCES" not in str(error) or attempt == RETRIES:
+                    raise
+                self.page.wait_for_timeout(RETRY_PAUSE_MS)
+                self._fresh_context()
 
     def open(self, url: str) -> PageReport:
         """Load `url` (it must answer 200), let queued handlers run, and check the page."""

@@ -132,7 +132,7 @@ def browse(new_page: Callable[..., Page], base_url: str, plan: list[Visit],
     inspectors: dict[str, Inspector] = {}
     for visit in plan:
         if visit.role not in inspectors:
-            inspectors[visit.role] = Inspector(new_page(bypass_csp=True))
+            inspectors[visit.role] = Inspector(lambda: new_page(bypass_csp=True))
         inspector = inspectors[visit.role]
         if visit.account is not None:
             cookie = visit.account.client.get_cookie(cookie_name)
