@@ -122,7 +122,7 @@ def test_seed_loads_a_board_and_leaves_postgresql_vacuumed(app, runner):
     from sqlalchemy import text
 
     result = runner.invoke(args=["seed", "--ideas", "50", "--members", "10", "--votes", "200",
-                                 "--comments", "40"])
+                                 "--comments", "400"])
     assert result.exit_code == 0, result.output
     assert "50 ideas, 200 votes" in result.output
     with app.app_context():
@@ -132,3 +132,13 @@ def test_seed_loads_a_board_and_leaves_postgresql_vacuumed(app, runner):
                 "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'ideas'"
                 " AND last_vacuum IS NOT NULL AND last_analyze IS NOT NULL"))
             assert vacuumed == 1
+            # The search index, which triggers rewrote once per comment, is as compact as a
+            # fresh copy of it, and analyzed.
+            db.session.execute(text("CREATE TEMP TABLE fresh AS SELECT * FROM idea_search"))
+            sizes = db.session.execute(text(
+                "SELECT pg_relation_size('idea_search'), pg_relation_size('fresh')")).one()
+            assert sizes[0] == sizes[1]
+            assert db.session.scalar(text(
+                "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables"
+                " WHERE relname = 'idea_search'"))
+

@@ -4,10 +4,10 @@ ranked by relevance, with the list's filters. One function, two engines: SQLite'
 index, `idea_search`, is kept in step by triggers (migration 0013), whatever writes ideas
 or comments; this module only reads it.
 
-Speed (bench/search.py, docs/performance.md): a search is two queries, one finding where
-the newest MAX_CANDIDATES matches begin and one ranking only those; matches are marked
-here, in the title and a passage of the description, not by the engines (whose
-highlighting functions cost more than the search itself).
+Speed (bench/search.py, docs/performance.md): a search is one query, which ranks only the
+newest MAX_CANDIDATES matches; matches are marked here, in the title and a passage of the
+description, not by the engines (whose highlighting functions cost more than the search
+itself).
 
 A query is cut into words (letters and digits); English stop words are left out, every word
 must match (or any, for similar ideas), and each matches as a prefix of a word as written
@@ -19,6 +19,7 @@ punctuation) finds nothing without asking the database.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -42,7 +43,7 @@ from ideaboard.services.ranking import Filters, public_filter
 
 SEARCH_TABLE = "idea_search"  # and, on SQLite, FTS5's own idea_search_* tables
 PER_PAGE = 20
-MAX_PAGE = 50
+MAX_PAGE = 10  # a search matching more is too broad to page through: add a word
 MAX_TERMS = 8
 # PostgreSQL's English stop words (tsearch_data/english.stop), so both engines drop the same.
 _STOP_WORDS = """
@@ -107,14 +108,13 @@ def search(query: str, filters: Filters, page: int = 1, per_page: int = PER_PAGE
     if not words:
         return SearchPage([], page, False)
     engine = _engine(words, every_word)
-    oldest_ranked = db.session.scalar(_newest_matches(engine, filters)
-                                      .offset(MAX_CANDIDATES - 1).limit(1))
-    statement = (_matching(engine, filters, Idea)
-                 .order_by(engine.relevance, Idea.created_at.desc(), Idea.id.desc())
+    candidates = _newest_matches(engine, filters).limit(MAX_CANDIDATES).subquery()
+    statement = (select(Idea).join(candidates, Idea.id == candidates.c.idea_id)
+                 .where(public_filter())
+                 .order_by(engine.relevance(candidates.c.scored), Idea.created_at.desc(),
+                           Idea.id.desc())
                  .options(joinedload(Idea.category))
                  .limit(per_page + 1).offset((page - 1) * per_page))
-    if oldest_ranked is not None:  # on both tables: PostgreSQL's planner then reads only those
-        statement = statement.where(engine.idea_id >= oldest_ranked, Idea.id >= oldest_ranked)
     if with_authors:
         statement = statement.options(joinedload(Idea.author))
     found = list(db.session.scalars(statement))
@@ -129,46 +129,44 @@ class _Engine:
     index: TableClause
     idea_id: ColumnElement  # the index's column holding the idea's id
     matches: ColumnElement  # the condition
-    relevance: ColumnElement  # to order by, most relevant first
+    scored: ColumnElement  # taken along with each candidate, for `relevance`
+    relevance: Callable[[ColumnElement], ColumnElement]  # of `scored`: most relevant first
 
 
 def _engine(words: list[str], every_word: bool) -> _Engine:
     if db.session.get_bind().dialect.name == "sqlite":
-        # FTS5 MATCH, each word a quoted prefix; bm25 weighs the title 10, the description
-        # 4 and the comments 1 (lower is better).
+        # FTS5 MATCH, each word a quoted prefix; bm25 (lower is better) weighs the title 10,
+        # the description 4 and the comments 1. FTS5 computes it only in the MATCH query,
+        # for the rows that query returns: the candidates.
         match = (" " if every_word else " OR ").join(f'"{word}"*' for word in words)
         return _Engine(_FTS5, _FTS5.c.rowid,
                        text("idea_search MATCH :match").bindparams(match=match),
-                       text("bm25(idea_search, 10.0, 4.0, 1.0)"))
+                       literal_column("bm25(idea_search, 10.0, 4.0, 1.0)"), lambda bm25: bm25)
     # to_tsquery with each word a prefix (words are letters and digits only, so nothing in
-    # them is tsquery syntax); ts_rank_cd on the weighted document. The 'simple' config
-    # lowercases and keeps every word (stop words are dropped from the query here).
+    # them is tsquery syntax); ts_rank_cd on the weighted document, computed outside the
+    # candidates' query so that only the candidates are scored, not every match sorted to
+    # find them. The 'simple' config lowercases and keeps every word (stop words are
+    # dropped from the query here).
     query = func.to_tsquery(_WORDS_AS_WRITTEN, literal((" & " if every_word else " | ").join(
         f"{word}:*" for word in words)))
-    return _Engine(_TSV, _TSV.c.idea_id, _TSV.c.document.op("@@")(query),
-                   func.ts_rank_cd(_TSV.c.document, query).desc())
+    return _Engine(_TSV, _TSV.c.idea_id, _TSV.c.document.op("@@")(query), _TSV.c.document,
+                   lambda document: func.ts_rank_cd(document, query).desc())
 
 
 def _newest_matches(engine: _Engine, filters: Filters) -> Select:
-    """The ids of the ideas `engine` matches, newest first. Without filters, from the index
-    alone (hidden ideas, a handful, count among the candidates): a word in many ideas is
-    then a short walk down the index's key, which no join slows."""
-    if filters == Filters():
-        statement = select(engine.idea_id).select_from(engine.index).where(engine.matches)
-    else:
-        statement = _matching(engine, filters, engine.idea_id)
+    """The ideas `engine` matches (their ids, as idea_id, and what ranks them, as scored),
+    newest first. Without filters, from the index alone (hidden ideas, a handful, count
+    among the candidates): a word in many ideas is then a short walk down the index's key,
+    which no join slows."""
+    columns = (engine.idea_id.label("idea_id"), engine.scored.label("scored"))
+    statement = select(*columns).select_from(engine.index).where(engine.matches)
+    if filters != Filters():
+        statement = statement.join(Idea, Idea.id == engine.idea_id).where(public_filter())
+        if filters.category_id is not None:
+            statement = statement.where(Idea.category_id == filters.category_id)
+        if filters.status is not None:
+            statement = statement.where(Idea.status == filters.status)
     return statement.order_by(engine.idea_id.desc())
-
-
-def _matching(engine: _Engine, filters: Filters, *columns) -> Select:
-    """The public ideas `engine` matches, within `filters`."""
-    statement = (select(*columns).join_from(engine.index, Idea, Idea.id == engine.idea_id)
-                 .where(engine.matches, public_filter()))
-    if filters.category_id is not None:
-        statement = statement.where(Idea.category_id == filters.category_id)
-    if filters.status is not None:
-        statement = statement.where(Idea.status == filters.status)
-    return statement
 
 
 def _highlighter(words: list[str]) -> re.Pattern:

@@ -59,3 +59,16 @@ def test_the_new_idea_form_asks_the_api_for_similar_ideas(member_client, make_id
     found = member_client.get(f"{url}&q=rural+telehealth").get_json()["ideas"]
     assert [(i["id"], i["title"]) for i in found] == [(idea_id, "Telehealth for rural clinics")]
     assert {"votes", "status", "url"} <= found[0].keys()
+
+
+def test_the_last_page_of_a_broad_search_says_to_narrow_it(client, make_idea, monkeypatch):
+    monkeypatch.setattr(search, "MAX_PAGE", 2)
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 2 * search.PER_PAGE)
+    for n in range(2 * search.PER_PAGE + 1):
+        make_idea(f"Telehealth idea {n}")
+
+    first = client.get("/search?q=telehealth").get_data(as_text=True)
+    last = client.get("/search?q=telehealth&page=2").get_data(as_text=True)
+
+    assert "add a word to narrow" not in first and 'rel="next"' in first
+    assert "Searches show at most 2 pages" in last and 'rel="next"' not in last
