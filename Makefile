@@ -7,8 +7,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint audit install db demo lock clean e2e-deps bench
 
-run: db ## venv, install, database, demo data, then serve http://127.0.0.1:5000
-	$(FLASK) run --host 127.0.0.1 --port 5000
+run: db ## venv, install, database, demo data, then serve http://127.0.0.1:5000 (and send mail)
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install e2e-deps ## the whole suite (TEST_DATABASE_URL picks PostgreSQL; PYTEST_ARGS="-m slow" the slow tests)
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -1,5 +1,5 @@
 """Flask commands: init-db, create-user, create-token, seed-demo, seed, recompute-trending,
-backup, restore."""
+backup, restore, worker."""
 
 from __future__ import annotations
 
@@ -149,8 +149,32 @@ def restore_command(path: Path, force: bool) -> None:
     click.echo(f"Restored the database from {path}.")
 
 
+@click.command("worker")
+@click.option("--once", is_flag=True,
+              help="Send until nothing is due, then stop (for cron or a test).")
+@click.option("--interval", default=2.0, show_default=True,
+              help="Seconds between looks at the outbox when it had nothing due.")
+@with_appcontext
+def worker_command(once: bool, interval: float) -> None:
+    """Send the queued mail, trying failed sends again with back-off; runs until stopped
+    (any number of workers may run at once)."""
+    from ideaboard.services.outbox import send_due
+
+    while True:
+        report = send_due()
+        for error in report.errors:
+            click.echo(f"not sent: {error}", err=True)
+        if report.handled:
+            click.echo(f"sent {report.sent}, to try again {report.retrying}, "
+                       f"failed {report.failed}")
+        if report.handled == 0:
+            if once:
+                return
+            time.sleep(interval)
+
+
 def register(app: Flask) -> None:
     for command in (init_db_command, create_user_command, create_token_command,
                     seed_demo_command, seed_command, recompute_trending_command, backup_command,
-                    restore_command):
+                    restore_command, worker_command):
         app.cli.add_command(command)

@@ -35,6 +35,8 @@ class Config:
     SIGNUP_RATE_LIMIT = "5 per minute;30 per hour"  # per client address
     LOGIN_RATE_LIMIT = "10 per minute;100 per hour"  # per client address
     LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;30 per hour"  # failed log-ins per account
+    PASSWORD_RESET_RATE_LIMIT = "5 per minute;20 per hour"  # per client address
+    PASSWORD_RESET_ACCOUNT_RATE_LIMIT = "3 per hour"  # per address typed: mail sent
     IDEA_RATE_LIMIT = "5 per minute;30 per day"  # per member
     COMMENT_RATE_LIMIT = "5 per minute;30 per hour"  # visitors, per client address
     MEMBER_COMMENT_RATE_LIMIT = "20 per minute;200 per hour"  # per member
@@ -42,17 +44,30 @@ class Config:
     VOTE_RATE_LIMIT = "120 per minute"  # per member: a person never meets it, a script does
     PROXY_COUNT = 0
     HTTPS = False  # served over HTTPS only: Secure cookies and HSTS on every response
+    BASE_URL = "http://127.0.0.1:5000"  # where links in mail point
+    # Mail (services/outbox.py): with no MAIL_SERVER, mail is written to instance/outbox/.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_USE_SSL = False  # TLS from the start (port 465)
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Ideaboard <ideaboard@localhost>"
+    MAIL_TIMEOUT = 10  # seconds for the connection and each reply
 
 
 ENV_PREFIX = "IDEABOARD_"
-PLAIN_ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+PLAIN_ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "BASE_URL", "MAIL_SERVER",
+                  "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME", "MAIL_PASSWORD",
+                  "MAIL_DEFAULT_SENDER", "MAIL_TIMEOUT")
 
 
 def load_environment(config: dict[str, Any]) -> None:
-    """Read DATABASE_URL, SECRET_KEY, REDIS_URL and IDEABOARD_* settings from the environment."""
+    """Read DATABASE_URL, SECRET_KEY, REDIS_URL, BASE_URL, MAIL_* and IDEABOARD_* settings
+    from the environment."""
     for key in PLAIN_ENV_KEYS:
         if os.environ.get(key):
-            config[key] = os.environ[key]
+            config[key] = os.environ[key] if key in _TEXT_KEYS else _parse_value(os.environ[key])
     for key, value in os.environ.items():
         if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX):
             config[key.removeprefix(ENV_PREFIX)] = _parse_value(value)
@@ -60,6 +75,9 @@ def load_environment(config: dict[str, Any]) -> None:
         config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") == "memory://":
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
+
+
+_TEXT_KEYS = {"SECRET_KEY", "MAIL_PASSWORD", "MAIL_USERNAME"}  # taken as typed, even "true"
 
 
 def _parse_value(value: str) -> Any:

@@ -500,3 +500,38 @@ class CaretakerInvitation(db.Model):
 
     inviter: Mapped[User] = relationship(foreign_keys=[inviter_id])
     invitee: Mapped[User] = relationship(foreign_keys=[invitee_id])
+
+
+PENDING_MAIL = text("sent_at IS NULL AND failed_at IS NULL")
+
+
+class OutboxMessage(db.Model):
+    """An e-mail to send, queued in the same transaction as the change it tells of; the
+    worker (services/outbox.py) sends it later, never the request. A worker claims a row
+    until `claimed_until`, so two workers never send it at once; a send that fails is tried
+    again after a back-off, and after the last try the row is marked failed and kept."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "next_attempt_at", "id", sqlite_where=PENDING_MAIL,
+              postgresql_where=PENDING_MAIL),
+        Index("ix_outbox_failed", "failed_at", "id", sqlite_where=text("failed_at IS NOT NULL"),
+              postgresql_where=text("failed_at IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    # Message-ID, Reply-To, List-Unsubscribe…: fixed when queued, so a retry is the same mail.
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # What the mail is for ("digest:2026-W49:12"): queued once; a second try is refused.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))

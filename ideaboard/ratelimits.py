@@ -54,6 +54,12 @@ signup = limiter.limit(_setting("SIGNUP_RATE_LIMIT"), methods=["POST"])
 login_per_address = limiter.limit(_setting("LOGIN_RATE_LIMIT"), methods=["POST"])
 login_per_account = limiter.limit(_setting("LOGIN_ACCOUNT_RATE_LIMIT"), methods=["POST"],
                                   key_func=_per_account, deduct_when=_failed)
+# Reset links: per client address every request, and per address typed every request
+# (whether or not it has an account), so no one fills a member's inbox.
+password_reset_per_address = limiter.limit(_setting("PASSWORD_RESET_RATE_LIMIT"),
+                                           methods=["POST"])
+password_reset_per_account = limiter.limit(_setting("PASSWORD_RESET_ACCOUNT_RATE_LIMIT"),
+                                           methods=["POST"], key_func=_per_account)
 # Per member (under login_required, so someone is signed in); ideas and comments count once
 # posted, so fixing a refused form costs nothing.
 new_idea = limiter.limit(_setting("IDEA_RATE_LIMIT"), methods=["POST"], key_func=_per_member,

@@ -6,12 +6,16 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -140,3 +144,52 @@ def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
         with contextlib.suppress(subprocess.CalledProcessError):
             server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on a free loopback port that keeps what it receives,
+    and can be told to refuse recipients (`refusals`: an address, or "*" for any, and the
+    reply, such as "550 No such user") or to hang up in the middle of a message."""
+
+    port: int
+    received: list[EmailMessage] = field(default_factory=list)
+    refusals: dict[str, str] = field(default_factory=dict)
+    hang_up: bool = False
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        refusal = self.refusals.get(address) or self.refusals.get("*")
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.hang_up:
+            server.transport.close()
+            return "421 Closing"
+        self.received.append(message_from_bytes(envelope.content, policy=email_policy.default))
+        return "250 Message accepted"
+
+
+@contextmanager
+def smtp_server() -> Iterator[SmtpServer]:
+    from aiosmtpd.controller import Controller
+
+    server = SmtpServer(free_port())
+    controller = Controller(server, hostname="127.0.0.1", port=server.port)
+    controller.start()
+    try:
+        yield server
+    finally:
+        controller.stop()
+
+
+@contextmanager
+def silent_server() -> Iterator[int]:
+    """A port that accepts connections and never says a word (an SMTP server hung)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()

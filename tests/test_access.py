@@ -29,6 +29,9 @@ MATRIX = {
     "auth.signup": ("GET", {"visitor": 200, "author": 302, "other": 302, "caretaker": 302}),
     "auth.login": ("GET", {"visitor": 200, "author": 302, "other": 302, "caretaker": 302}),
     "auth.logout": ("POST", MEMBERS),
+    "auth.forgot_password": ("GET", ANYONE),
+    # Anyone may follow a reset link; one that is not genuine leads back to the form.
+    "auth.reset_password": ("GET", dict.fromkeys(ROLES, 302)),
     "ideas.show": ("GET", ANYONE),
     "ideas.new": ("GET", {"visitor": "login", "author": 200, "other": 200, "caretaker": 200}),
     "ideas.edit": ("GET", {**AUTHOR_ONLY, "author": 200}),
@@ -114,7 +117,8 @@ FORM_DATA = {
     "auth.create_token": {"name": "A script"},
 }
 # Path values other than the usual ones (a role's name stands for that member's id).
-PATH_VALUES = {"caretaker.invite_caretaker": {"user_id": "author"}}
+PATH_VALUES = {"caretaker.invite_caretaker": {"user_id": "author"},
+               "auth.reset_password": {"token": "not-a-signed-token"}}
 # What a suspended member may no longer do (they still read everything).
 TAKING_PART = {"ideas.new", "ideas.vote", "ideas.comment", "ideas.flag_idea",
                "ideas.flag_comment", "contact.contact", "auth.create_token", "api.post_idea",

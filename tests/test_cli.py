@@ -142,3 +142,16 @@ def test_seed_loads_a_board_and_leaves_postgresql_vacuumed(app, runner):
                 "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables"
                 " WHERE relname = 'idea_search'"))
 
+
+def test_worker_once_sends_what_is_due_then_stops(app, runner, member, tmp_path):
+    with app.app_context():
+        accounts.send_password_reset(member.email)
+        db.session.commit()
+
+    result = runner.invoke(args=["worker", "--once"])
+
+    assert result.exit_code == 0, result.output
+    assert "sent 1, to try again 0, failed 0" in result.output
+    [eml] = (tmp_path / "outbox").glob("*.eml")  # no MAIL_SERVER: the instance's outbox
+    assert member.email in eml.read_text()
+    assert runner.invoke(args=["worker", "--once"]).output == ""  # nothing left to send

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ideaboard.forms import Form, display_name_field, squash_spaces, strip
 from ideaboard.services.api_tokens import NAME_MAX as TOKEN_NAME_MAX
@@ -9,23 +9,45 @@ from ideaboard.services.api_tokens import NAME_MAX as TOKEN_NAME_MAX
 PASSWORD_MIN = 8
 
 
-class SignupForm(Form):
-    display_name = display_name_field("Display name")
-    email = EmailField(
+def _email_field() -> EmailField:
+    return EmailField(
         "Email",
         filters=[strip],
         render_kw={"autocomplete": "email"},
         validators=[DataRequired(message="Please enter your email address."),
                     Email(message="Please enter a valid email address."), Length(max=254)],
     )
-    password = PasswordField(
-        "Password",
+
+
+def _new_password_field(label: str = "Password") -> PasswordField:
+    return PasswordField(
+        label,
         render_kw={"autocomplete": "new-password"},
         validators=[DataRequired(message="Please choose a password."),
                     Length(min=PASSWORD_MIN, max=200,
                            message=f"Please use at least {PASSWORD_MIN} characters.")],
     )
+
+
+class SignupForm(Form):
+    display_name = display_name_field("Display name")
+    email = _email_field()
+    password = _new_password_field()
     submit = SubmitField("Sign up")
+
+
+class ForgotPasswordForm(Form):
+    email = _email_field()
+    submit = SubmitField("Email me a link")
+
+
+class ResetPasswordForm(Form):
+    password = _new_password_field("New password")
+    confirm = PasswordField(
+        "New password, again", render_kw={"autocomplete": "new-password"},
+        validators=[DataRequired(message="Please type the new password again."),
+                    EqualTo("password", message="The two passwords differ.")])
+    submit = SubmitField("Set the new password")
 
 
 class LoginForm(Form):

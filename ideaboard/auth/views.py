@@ -17,7 +17,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ideaboard import ratelimits
 from ideaboard.auth.access import local_path, refuse_if_suspended, sign_in, sign_out
-from ideaboard.auth.forms import LoginForm, SignupForm, TokenForm
+from ideaboard.auth.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    SignupForm,
+    TokenForm,
+)
 from ideaboard.extensions import db
 from ideaboard.forms import ButtonForm
 from ideaboard.models import ApiToken, User
@@ -66,6 +72,44 @@ def login():
         form.form_errors.append("That email and password do not match an account.")
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@ratelimits.password_reset_per_address
+@ratelimits.password_reset_per_account
+def forgot_password():
+    """Ask for a reset link by email; the answer is the same whether or not the address
+    has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.send_password_reset(form.email.data)
+        db.session.commit()
+        flash("If an account uses that address, a link to choose a new password is on its"
+              f" way. It works for {accounts.RESET_MAX_AGE // 60} minutes.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@ratelimits.password_reset_per_address
+def reset_password(token: str):
+    """Choose a new password from the emailed link; every other session of the member ends,
+    and this browser is signed in."""
+    user = accounts.user_for_reset_token(token)
+    if user is None:
+        flash("That link has expired or was already used. Ask for a new one.", "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        accounts.set_password(user, form.password.data)
+        db.session.commit()
+        sign_in(user)
+        flash("Your new password is set; you are logged in.", "success")
+        return redirect(url_for("board.index"))
+    response = make_response(render_template("auth/reset.html", form=form),
+                             400 if form.errors else 200)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the link is a key: keep it here
+    return response
 
 
 @bp.post("/logout")

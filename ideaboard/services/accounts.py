@@ -1,4 +1,5 @@
-"""Accounts: sign-up and sign-in. Passwords are hashed with Werkzeug's default (scrypt)."""
+"""Accounts: sign-up, sign-in, and a forgotten password reset by mail. Passwords are hashed
+with Werkzeug's default (scrypt)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ import secrets
 from datetime import datetime
 from functools import cache
 
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ideaboard.extensions import db
 from ideaboard.models import LoginSession, Role, User, utcnow
+from ideaboard.services.mail import link, queue_mail
+
+RESET_MAX_AGE = 60 * 60  # seconds a password reset link works
 
 
 @cache
@@ -87,3 +93,49 @@ def end_other_sessions(user_id: int, keep_token: str | None = None) -> int:
     if keep_token is not None:
         query = query.where(LoginSession.token_hash != token_digest(keep_token))
     return db.session.execute(query).rowcount
+
+
+def set_password(user: User, password: str, keep_token: str | None = None) -> None:
+    """Give the member a new password, ending every login session but `keep_token`'s (the
+    browser that changed it, if any): whoever knew the old one is out."""
+    user.password_hash = generate_password_hash(password)
+    end_other_sessions(user.id, keep_token)
+
+
+def _reset_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    """Part of the link: a new password (the link used) changes it, so a link works once."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def password_reset_token(user: User) -> str:
+    """A signed token naming the member and their current password's fingerprint."""
+    return _reset_signer().dumps([user.id, _password_fingerprint(user)])
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The member a reset token is for, if it is genuine, under RESET_MAX_AGE old, and
+    unused (their password is still the one it was made for); else None."""
+    try:
+        user_id, fingerprint = _reset_signer().loads(token, max_age=RESET_MAX_AGE)
+        user = db.session.get(User, int(user_id))
+    except (BadSignature, ValueError, TypeError, OverflowError):
+        return None
+    if user is None or not secrets.compare_digest(str(fingerprint),
+                                                  _password_fingerprint(user)):
+        return None
+    return user
+
+
+def send_password_reset(email: str) -> None:
+    """Queue a reset link for the account with this email, if there is one. Says nothing
+    either way: the page answers the same whether or not the address has an account."""
+    user = find_by_email(email)
+    if user is None:
+        return
+    queue_mail(user.email, "Reset your Ideaboard password", "password_reset", user=user,
+               reset_url=link("auth.reset_password", token=password_reset_token(user)),
+               valid_minutes=RESET_MAX_AGE // 60)
