@@ -58,6 +58,8 @@ MATRIX = {
     "caretaker.chat": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
     "caretaker.chat_done": ("POST", CARETAKER_ONLY),
     "caretaker.inbox_list": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "caretaker.mail": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "caretaker.retry_mail": ("POST", {**CARETAKER_ONLY, "caretaker": 404}),  # none failed
     "caretaker.message": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
     "caretaker.mark_unread": ("POST", CARETAKER_ONLY),
     "caretaker.archive_message": ("POST", CARETAKER_ONLY),

@@ -43,6 +43,7 @@ from ideaboard.services import (
     inbox,
     members,
     merging,
+    outbox,
     settings,
 )
 from ideaboard.services.categories import all_categories
@@ -444,6 +445,23 @@ def _file_message(message_id: int, change, said: str):
     db.session.commit()
     flash(said, "info")
     return redirect(url_for("caretaker.inbox_list"))
+
+
+@bp.get("/mail")
+def mail():
+    """Mail that could not be sent, with the server's last answer, and how much waits."""
+    return render_template("caretaker/mail.html", failed=outbox.failed_messages(),
+                           pending=outbox.pending_count())
+
+
+@bp.post("/mail/<int:message_id>/retry")
+def retry_mail(message_id: int):
+    _require_button_form()
+    if not outbox.retry_failed(message_id):
+        abort(404)
+    db.session.commit()
+    flash("Queued again: the worker sends it within a few seconds.", "info")
+    return redirect(url_for("caretaker.mail"))
 
 
 @bp.get("/export/ideas.csv")
