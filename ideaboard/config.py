@@ -37,6 +37,7 @@ class Config:
     LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;30 per hour"  # failed log-ins per account
     PASSWORD_RESET_RATE_LIMIT = "5 per minute;20 per hour"  # per client address
     PASSWORD_RESET_ACCOUNT_RATE_LIMIT = "3 per hour"  # per address typed: mail sent
+    VERIFY_RESEND_RATE_LIMIT = "3 per hour"  # confirmation links a member asks again for
     IDEA_RATE_LIMIT = "5 per minute;30 per day"  # per member
     COMMENT_RATE_LIMIT = "5 per minute;30 per hour"  # visitors, per client address
     MEMBER_COMMENT_RATE_LIMIT = "20 per minute;200 per hour"  # per member

@@ -98,6 +98,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A suspended member reads but cannot post, vote, comment or flag.
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the member followed the link mailed to their address (None: not yet).
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_caretaker(self) -> bool:
@@ -106,6 +108,10 @@ class User(UserMixin, db.Model):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class LoginSession(db.Model):

@@ -75,3 +75,5 @@ flag = limiter.limit(_setting("FLAG_RATE_LIMIT"), methods=["POST"], deduct_when=
                      key_func=lambda: _per_member() if _is_member() else get_remote_address())
 # Notes to the caretaker: as visitors' comments, per client address, once sent.
 contact = limiter.limit(_setting("COMMENT_RATE_LIMIT"), methods=["POST"], deduct_when=_posted)
+# A new confirmation link: per member, so no one fills their own inbox.
+resend_verification = limiter.limit(_setting("VERIFY_RESEND_RATE_LIMIT"), key_func=_per_member)

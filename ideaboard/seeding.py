@@ -123,7 +123,8 @@ def _members(plan: SeedPlan, first_id: int, now: datetime) -> Iterator[dict]:
     for n in range(plan.members):
         yield {"id": first_id + n, "email": f"seed-{first_id + n}@example.org",
                "display_name": f"Member {first_id + n}", "password_hash": password_hash,
-               "role": Role.MEMBER, "created_at": now - timedelta(days=400)}
+               "role": Role.MEMBER, "created_at": now - timedelta(days=400),
+               "email_verified_at": now - timedelta(days=400)}
 
 
 def _between(rng: random.Random, start: datetime, end: datetime, skew: float) -> datetime:

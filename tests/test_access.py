@@ -30,6 +30,8 @@ MATRIX = {
     "auth.login": ("GET", {"visitor": 200, "author": 302, "other": 302, "caretaker": 302}),
     "auth.logout": ("POST", MEMBERS),
     "auth.forgot_password": ("GET", ANYONE),
+    "auth.verify_email": ("GET", dict.fromkeys(ROLES, 302)),  # not genuine: to the login
+    "auth.resend_verification": ("POST", MEMBERS),
     # Anyone may follow a reset link; one that is not genuine leads back to the form.
     "auth.reset_password": ("GET", dict.fromkeys(ROLES, 302)),
     "ideas.show": ("GET", ANYONE),
@@ -120,7 +122,8 @@ FORM_DATA = {
 }
 # Path values other than the usual ones (a role's name stands for that member's id).
 PATH_VALUES = {"caretaker.invite_caretaker": {"user_id": "author"},
-               "auth.reset_password": {"token": "not-a-signed-token"}}
+               "auth.reset_password": {"token": "not-a-signed-token"},
+               "auth.verify_email": {"token": "not-a-signed-token"}}
 # What a suspended member may no longer do (they still read everything).
 TAKING_PART = {"ideas.new", "ideas.vote", "ideas.comment", "ideas.flag_idea",
                "ideas.flag_comment", "contact.contact", "auth.create_token", "api.post_idea",

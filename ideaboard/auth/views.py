@@ -44,16 +44,19 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(form.email.data, form.display_name.data,
-                                        form.password.data)
+            user = accounts.sign_up(form.email.data, form.display_name.data, form.password.data)
             db.session.commit()
-        except (accounts.EmailTaken, IntegrityError):
+        except IntegrityError:  # the same address, signed up at the same moment
             db.session.rollback()
-            form.email.errors.append("An account with this email already exists. Log in instead?")
-        else:
-            sign_in(user)
-            flash(f"Welcome, {user.display_name}! You can post and vote on ideas now.", "success")
-            return redirect(_next_page())
+            user = None
+        # The same words whether or not the address had an account: its owner got a mail.
+        flash(f"We sent a message to {form.email.data}: follow its link to confirm the"
+              " address.", "info")
+        if user is None:
+            return redirect(url_for("auth.login"))
+        sign_in(user)
+        flash(f"Welcome, {user.display_name}! You can post and vote on ideas now.", "success")
+        return redirect(_next_page())
     return render_template("auth/signup.html", form=form), 400 if form.errors else 200
 
 
@@ -72,6 +75,32 @@ def login():
         form.form_errors.append("That email and password do not match an account.")
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form), status
+
+
+@bp.get("/account/verify/<token>")
+def verify_email(token: str):
+    """The link mailed to a new address: confirms it, signed in or not."""
+    user = accounts.verify_email(token)
+    if user is None:
+        flash("That link has expired, or is for an address the account no longer has."
+              " Log in to get a new one from your account page.", "error")
+        return redirect(url_for("auth.login"))
+    db.session.commit()
+    flash(f"Thank you: {user.email} is confirmed.", "success")
+    return redirect(url_for("board.index"))
+
+
+@bp.post("/account/verify")
+@login_required
+@ratelimits.resend_verification
+def resend_verification():
+    if ButtonForm().validate_on_submit():
+        user = db.session.get(User, current_user.id)
+        if not user.is_verified:
+            accounts.send_verification(user)
+            db.session.commit()
+            flash(f"A new link is on its way to {user.email}.", "info")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -132,7 +161,7 @@ def account():
 def _account_page(token_form: TokenForm, new_token: tuple[ApiToken, str] | None = None,
                   status: int = 200):
     response = make_response(render_template(
-        "auth/account.html",
+        "auth/account.html", user=db.session.get(User, current_user.id),
         invitation=caretakers.pending_for(current_user.id),
         last_caretaker=current_user.is_caretaker and caretakers.caretaker_count() == 1,
         tokens=api_tokens.tokens_of(current_user.id), token_form=token_form,

@@ -1,5 +1,5 @@
-"""Accounts: sign-up, sign-in, and a forgotten password reset by mail. Passwords are hashed
-with Werkzeug's default (scrypt)."""
+"""Accounts: sign-up (with the address confirmed by a mailed link), sign-in, and a forgotten
+password reset by mail. Passwords are hashed with Werkzeug's default (scrypt)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from ideaboard.models import LoginSession, Role, User, utcnow
 from ideaboard.services.mail import link, queue_mail
 
 RESET_MAX_AGE = 60 * 60  # seconds a password reset link works
+VERIFY_MAX_AGE = 7 * 24 * 60 * 60  # seconds a link confirming an address works
 
 
 @cache
@@ -39,8 +40,11 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-def create_user(email: str, display_name: str, password: str, role: Role = Role.MEMBER) -> User:
-    """A new account; raises EmailTaken if the email is in use (in any letter case)."""
+def create_user(email: str, display_name: str, password: str, role: Role = Role.MEMBER,
+                verified: bool = True) -> User:
+    """A new account; raises EmailTaken if the email is in use (in any letter case). Made
+    by sign-up, its address waits for confirmation (verified=False); made by the operator
+    or the demo, it is taken as confirmed."""
     if find_by_email(email) is not None:
         raise EmailTaken(email)
     user = User(
@@ -48,6 +52,7 @@ def create_user(email: str, display_name: str, password: str, role: Role = Role.
         display_name=display_name.strip(),
         password_hash=generate_password_hash(password),
         role=role,
+        email_verified_at=utcnow() if verified else None,
     )
     db.session.add(user)
     db.session.flush()
@@ -102,8 +107,8 @@ def set_password(user: User, password: str, keep_token: str | None = None) -> No
     end_other_sessions(user.id, keep_token)
 
 
-def _reset_signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+def _signer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
 
 
 def _password_fingerprint(user: User) -> str:
@@ -113,14 +118,14 @@ def _password_fingerprint(user: User) -> str:
 
 def password_reset_token(user: User) -> str:
     """A signed token naming the member and their current password's fingerprint."""
-    return _reset_signer().dumps([user.id, _password_fingerprint(user)])
+    return _signer("password-reset").dumps([user.id, _password_fingerprint(user)])
 
 
 def user_for_reset_token(token: str) -> User | None:
     """The member a reset token is for, if it is genuine, under RESET_MAX_AGE old, and
     unused (their password is still the one it was made for); else None."""
     try:
-        user_id, fingerprint = _reset_signer().loads(token, max_age=RESET_MAX_AGE)
+        user_id, fingerprint = _signer("password-reset").loads(token, max_age=RESET_MAX_AGE)
         user = db.session.get(User, int(user_id))
     except (BadSignature, ValueError, TypeError, OverflowError):
         return None
@@ -139,3 +144,42 @@ def send_password_reset(email: str) -> None:
     queue_mail(user.email, "Reset your Ideaboard password", "password_reset", user=user,
                reset_url=link("auth.reset_password", token=password_reset_token(user)),
                valid_minutes=RESET_MAX_AGE // 60)
+
+
+def sign_up(email: str, display_name: str, password: str) -> User | None:
+    """A new member, with a link to confirm their address queued; or, if the address has
+    an account already, None, and a note to its owner instead (so the sign-up page never
+    says which addresses have accounts)."""
+    owner = find_by_email(email)
+    if owner is not None:
+        queue_mail(owner.email, "Someone tried to sign up with your address", "account_exists",
+                   user=owner, login_url=link("auth.login"),
+                   reset_url=link("auth.forgot_password"))
+        return None
+    user = create_user(email, display_name, password, verified=False)
+    send_verification(user)
+    return user
+
+
+def send_verification(user: User) -> None:
+    """Queue the link that confirms the member's current address."""
+    token = _signer("verify-email").dumps([user.id, user.email])
+    queue_mail(user.email, "Confirm your address on Ideaboard", "verify_email", user=user,
+               verify_url=link("auth.verify_email", token=token),
+               valid_days=VERIFY_MAX_AGE // 86400)
+
+
+def verify_email(token: str) -> User | None:
+    """Mark the address a genuine, unexpired link names as confirmed, if it is still the
+    member's address (a link sent before a change of address confirms nothing); returns
+    the member, or None."""
+    try:
+        user_id, email = _signer("verify-email").loads(token, max_age=VERIFY_MAX_AGE)
+        user = db.session.get(User, int(user_id))
+    except (BadSignature, ValueError, TypeError, OverflowError):
+        return None
+    if user is None or user.email != email:
+        return None
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
