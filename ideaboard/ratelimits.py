@@ -77,3 +77,7 @@ flag = limiter.limit(_setting("FLAG_RATE_LIMIT"), methods=["POST"], deduct_when=
 contact = limiter.limit(_setting("COMMENT_RATE_LIMIT"), methods=["POST"], deduct_when=_posted)
 # A new confirmation link: per member, so no one fills their own inbox.
 resend_verification = limiter.limit(_setting("VERIFY_RESEND_RATE_LIMIT"), key_func=_per_member)
+# Changing the password or the address asks for the current password: failed tries count
+# per member, as failed log-ins do per account.
+password_check = limiter.limit(_setting("LOGIN_ACCOUNT_RATE_LIMIT"), methods=["POST"],
+                               key_func=_per_member, deduct_when=_failed)

@@ -32,6 +32,8 @@ MATRIX = {
     "auth.forgot_password": ("GET", ANYONE),
     "auth.verify_email": ("GET", dict.fromkeys(ROLES, 302)),  # not genuine: to the login
     "auth.resend_verification": ("POST", MEMBERS),
+    "auth.change_password": ("GET", {**MEMBERS, "author": 200, "other": 200, "caretaker": 200}),
+    "auth.change_email": ("GET", {**MEMBERS, "author": 200, "other": 200, "caretaker": 200}),
     # Anyone may follow a reset link; one that is not genuine leads back to the form.
     "auth.reset_password": ("GET", dict.fromkeys(ROLES, 302)),
     "ideas.show": ("GET", ANYONE),

@@ -29,6 +29,18 @@ def _new_password_field(label: str = "Password") -> PasswordField:
     )
 
 
+def _current_password_field() -> PasswordField:
+    return PasswordField("Current password", render_kw={"autocomplete": "current-password"},
+                         validators=[DataRequired(message="Please enter your current password.")])
+
+
+def _confirm_field() -> PasswordField:
+    return PasswordField(
+        "New password, again", render_kw={"autocomplete": "new-password"},
+        validators=[DataRequired(message="Please type the new password again."),
+                    EqualTo("password", message="The two passwords differ.")])
+
+
 class SignupForm(Form):
     display_name = display_name_field("Display name")
     email = _email_field()
@@ -43,10 +55,7 @@ class ForgotPasswordForm(Form):
 
 class ResetPasswordForm(Form):
     password = _new_password_field("New password")
-    confirm = PasswordField(
-        "New password, again", render_kw={"autocomplete": "new-password"},
-        validators=[DataRequired(message="Please type the new password again."),
-                    EqualTo("password", message="The two passwords differ.")])
+    confirm = _confirm_field()
     submit = SubmitField("Set the new password")
 
 
@@ -68,3 +77,16 @@ class TokenForm(Form):
                            f" {TOKEN_NAME_MAX + 1} characters.")],
     )
     submit = SubmitField("Create token")
+
+
+class ChangePasswordForm(Form):
+    current_password = _current_password_field()
+    password = _new_password_field("New password")
+    confirm = _confirm_field()
+    submit = SubmitField("Change password")
+
+
+class ChangeEmailForm(Form):
+    email = _email_field()
+    current_password = _current_password_field()
+    submit = SubmitField("Change address")

@@ -18,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from ideaboard import ratelimits
 from ideaboard.auth.access import local_path, refuse_if_suspended, sign_in, sign_out
 from ideaboard.auth.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
     ResetPasswordForm,
@@ -88,6 +90,46 @@ def verify_email(token: str):
     db.session.commit()
     flash(f"Thank you: {user.email} is confirmed.", "success")
     return redirect(url_for("board.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@ratelimits.password_check
+def change_password():
+    """A new password, given the current one; every other session of the member ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = db.session.get(User, current_user.id)
+        if accounts.password_matches(user, form.current_password.data):
+            accounts.set_password(user, form.password.data, keep_token=current_user.session_token)
+            db.session.commit()
+            flash("Your password is changed; you are logged out everywhere else.", "success")
+            return redirect(url_for("auth.account"))
+        form.current_password.errors.append("That is not your current password.")
+    return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+@ratelimits.password_check
+def change_email():
+    """A new address, given the current password; it waits for confirmation by its link."""
+    user = db.session.get(User, current_user.id)
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        if accounts.normalize_email(form.email.data) == user.email:
+            form.email.errors.append("That is already your address.")
+        elif accounts.password_matches(user, form.current_password.data):
+            accounts.change_email(user, form.email.data)
+            db.session.commit()
+            # The same words whether or not another account has the address.
+            flash(f"We sent a message to {form.email.data}: follow its link to confirm the"
+                  " address.", "info")
+            return redirect(url_for("auth.account"))
+        else:
+            form.current_password.errors.append("That is not your current password.")
+    return (render_template("auth/change_email.html", form=form, user=user),
+            400 if form.errors else 200)
 
 
 @bp.post("/account/verify")

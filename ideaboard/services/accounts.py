@@ -68,6 +68,10 @@ def authenticate(email: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password) else None
 
 
+def password_matches(user: User, password: str) -> bool:
+    return check_password_hash(user.password_hash, password)
+
+
 def token_digest(token: str) -> str:
     """What is stored of a login session's token: its SHA-256, in hex."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -183,3 +187,23 @@ def verify_email(token: str) -> User | None:
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     return user
+
+
+def change_email(user: User, email: str) -> bool:
+    """Move the account to a new address, unconfirmed until its link is followed (a notice
+    goes to the old one). If another account has the address, nothing changes and its
+    owner is told instead, as at sign-up; returns whether the address changed."""
+    email = normalize_email(email)
+    if email == user.email:
+        return False
+    owner = find_by_email(email)
+    if owner is not None:
+        queue_mail(owner.email, "Someone tried to use your address on Ideaboard",
+                   "account_exists", user=owner, login_url=link("auth.login"),
+                   reset_url=link("auth.forgot_password"))
+        return False
+    queue_mail(user.email, "Your Ideaboard address was changed", "email_changed", user=user,
+               new_email=email, reset_url=link("auth.forgot_password"))
+    user.email, user.email_verified_at = email, None
+    send_verification(user)
+    return True
