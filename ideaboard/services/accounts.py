@@ -156,6 +156,7 @@ def sign_up(email: str, display_name: str, password: str) -> User | None:
     says which addresses have accounts)."""
     owner = find_by_email(email)
     if owner is not None:
+        generate_password_hash(password)  # as long as a sign-up takes: time tells nothing
         queue_mail(owner.email, "Someone tried to sign up with your address", "account_exists",
                    user=owner, login_url=link("auth.login"),
                    reset_url=link("auth.forgot_password"))

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from ideaboard.extensions import db
 from ideaboard.models import OutboxMessage, User
+from ideaboard.services import accounts
 from tests.conftest import PASSWORD, post_form, sign_in
 
 
@@ -106,3 +107,14 @@ def test_only_the_caretaker_sees_that_an_author_is_unconfirmed(app, client, make
     sign_in(client, caretaker)
     assert "unverified" in client.get(f"/ideas/{idea_id}",
                                       follow_redirects=True).get_data(as_text=True)
+
+
+def test_a_taken_address_costs_the_password_hash_a_sign_up_costs(app, client, member,
+                                                                 monkeypatch):
+    hashed = []
+    monkeypatch.setattr(accounts, "generate_password_hash",
+                        lambda password: hashed.append(password) or "scrypt:stub")
+
+    _sign_up(client, member.email)
+
+    assert hashed == [PASSWORD]  # the typed password, hashed and thrown away
