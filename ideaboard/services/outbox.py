@@ -208,7 +208,13 @@ def _claim(row_id: int, now: datetime) -> bool:
 def _send_one(row: OutboxMessage, way_out: Transport, sender: str, report: Report) -> None:
     db.session.refresh(row)
     try:
-        way_out.send(as_email(row, sender))
+        message = as_email(row, sender)
+    except ValueError as malformed:  # a header with a line break, say: it never will build
+        _failed(row, _describe(malformed), report)
+        db.session.commit()
+        return
+    try:
+        way_out.send(message)
     except PermanentFailure as refused:
         _failed(row, str(refused), report)
     except (OSError, smtplib.SMTPException) as error:  # timeouts are OSErrors

@@ -199,3 +199,18 @@ def test_two_workers_never_send_one_mail_twice(app, ctx, migrated):
     recipients = [mail["To"] for mail in server.received]
     assert sorted(recipients) == sorted(f"member{n}@example.org" for n in range(60))
     assert outbox.pending_count() == 0
+
+
+def test_a_message_that_cannot_be_built_fails_at_once_and_sends_nothing(app, ctx):
+    broken = OutboxMessage(recipient="ada@example.org\r\nBcc: everyone@example.org",
+                           subject="Hi", text_body="t", html_body="h", headers={})
+    db.session.add(broken)
+    db.session.commit()
+    fine = _queue()
+    with smtp_server() as server:
+        _use(app, server.port)
+        report = outbox.send_due()
+
+    assert (report.sent, report.failed) == (1, 1)
+    assert _row(broken.id).failed_at is not None and _row(fine.id).sent_at is not None
+    assert [mail["To"] for mail in server.received] == ["ada@example.org"]
