@@ -14,7 +14,7 @@ from flask_login import current_user
 from ideaboard.api.errors import ApiError
 from ideaboard.auth.access import SUSPENDED, SignedIn
 from ideaboard.extensions import csrf
-from ideaboard.services import api_tokens
+from ideaboard.services import accounts, api_tokens
 
 CHALLENGE = 'Bearer realm="ideaboard"'
 _SAFE = ("GET", "HEAD", "OPTIONS")
@@ -57,3 +57,9 @@ def require_member(message: str = "Please send a member's API token.") -> None:
         raise ApiError(401, message, headers={"WWW-Authenticate": CHALLENGE})
     if current_user.is_suspended:
         raise ApiError(403, SUSPENDED)
+
+
+def require_poster() -> None:
+    """403 for a member who must confirm their address before posting (a board setting)."""
+    if accounts.must_confirm_before_posting(current_user):
+        raise ApiError(403, accounts.CONFIRM_FIRST)

@@ -187,6 +187,7 @@ def get_idea(idea_id: int):
 @access.member_required
 @ratelimits.new_idea
 def post_idea():
+    access.require_poster()
     body = read_body("NewIdea")
     category_id = _category_id(body["category"])
     form = _validated(IdeaForm, title=body["title"], description=body["description"],
@@ -294,6 +295,7 @@ def list_comments(idea_id: int):
 def post_comment(idea_id: int):
     if current_user.is_authenticated:
         access.require_member()
+        access.require_poster()
     idea = _visible_idea(idea_id)
     body = read_body("NewComment")
     if current_user.is_authenticated:

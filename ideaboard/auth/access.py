@@ -114,6 +114,12 @@ def refuse_if_suspended() -> None:
         abort(403, SUSPENDED)
 
 
+def refuse_if_unconfirmed() -> None:
+    """403 for a member who must confirm their address before posting (a board setting)."""
+    if current_user.is_authenticated and accounts.must_confirm_before_posting(current_user):
+        abort(403, accounts.CONFIRM_FIRST)
+
+
 def active_member_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Log in first (redirect), then 403 for a suspended member."""
 

@@ -74,6 +74,10 @@ class SettingsForm(Form):
         description="The chat network's limit, hashtag included (280 on X).",
         validators=[InputRequired(message="Please give the limit."),
                     NumberRange(min=50, max=10_000, message="Between 50 and 10,000.")])
+    posting_needs_confirmed_email = BooleanField(
+        "Members confirm their email address before they post ideas or comments",
+        description="Until then they can still read and vote; visitors' comments are not"
+                    " affected.")
     submit = SubmitField("Save settings")
 
 

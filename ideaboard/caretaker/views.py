@@ -333,11 +333,13 @@ def lift_suspension(user_id: int):
 def board_settings():
     current = settings.current()
     form = SettingsForm(visitor_comments=current.visitor_comments.value,
-                        chat_hashtag=current.chat_hashtag, post_limit=current.post_limit)
+                        chat_hashtag=current.chat_hashtag, post_limit=current.post_limit,
+                        posting_needs_confirmed_email=current.posting_needs_confirmed_email)
     if form.validate_on_submit():
         settings.change(current_user,
                         visitor_comments=settings.VisitorComments(form.visitor_comments.data),
-                        chat_hashtag=form.chat_hashtag.data, post_limit=form.post_limit.data)
+                        chat_hashtag=form.chat_hashtag.data, post_limit=form.post_limit.data,
+                        posting_needs_confirmed_email=form.posting_needs_confirmed_email.data)
         db.session.commit()
         flash("Settings saved.", "success")
         return redirect(url_for("caretaker.board_settings"))

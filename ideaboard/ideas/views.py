@@ -23,6 +23,7 @@ from ideaboard.auth.access import (
     is_caretaker,
     local_path,
     refuse_if_suspended,
+    refuse_if_unconfirmed,
 )
 from ideaboard.caretaker.forms import MergeForm, StatusForm
 from ideaboard.extensions import db
@@ -154,6 +155,7 @@ def comment_url(idea: Idea, comment: Comment) -> str:
 @active_member_required
 @ratelimits.new_idea
 def new():
+    refuse_if_unconfirmed()
     form = _with_categories(IdeaForm())
     if form.validate_on_submit():
         idea = ideas.create_idea(current_user, form.title.data, form.description.data,
@@ -214,6 +216,7 @@ def vote(idea_id: int):
 @ratelimits.member_comment
 def comment(idea_id: int):
     refuse_if_suspended()
+    refuse_if_unconfirmed()
     idea = get_idea_or_404(idea_id)
     mode = settings.current().visitor_comments
     if not current_user.is_authenticated and mode is settings.VisitorComments.OFF:

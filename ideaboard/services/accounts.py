@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ideaboard.extensions import db
 from ideaboard.models import LoginSession, Role, User, utcnow
+from ideaboard.services import settings
 from ideaboard.services.mail import link, queue_mail
 
 RESET_MAX_AGE = 60 * 60  # seconds a password reset link works
@@ -66,6 +67,18 @@ def authenticate(email: str, password: str) -> User | None:
         check_password_hash(_dummy_hash(), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+CONFIRM_FIRST = ("Please confirm your email address first: follow the link we mailed you,"
+                 " or ask for a new one on your account page.")
+
+
+def must_confirm_before_posting(account) -> bool:
+    """Whether the board asks confirmed addresses of posters and this member has none yet."""
+    if not settings.current().posting_needs_confirmed_email:
+        return False
+    user = db.session.get(User, account.id)
+    return user is not None and not user.is_verified
 
 
 def password_matches(user: User, password: str) -> bool:

@@ -32,9 +32,12 @@ class Settings:
     visitor_comments: VisitorComments = VisitorComments.OPEN
     chat_hashtag: str = "#HITsm"  # ends every chat question as posted
     post_limit: int = 280  # characters per post on the chat's network, hashtag included
+    # Members post ideas and comments only once they confirmed their address.
+    posting_needs_confirmed_email: bool = False
 
 
-_PARSERS = {"visitor_comments": VisitorComments, "chat_hashtag": str, "post_limit": int}
+_PARSERS = {"visitor_comments": VisitorComments, "chat_hashtag": str, "post_limit": int,
+            "posting_needs_confirmed_email": lambda stored: stored == "True"}
 
 
 def current() -> Settings:
