@@ -13,12 +13,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from werkzeug.security import generate_password_hash
 
 from ideaboard import create_app
 from ideaboard.extensions import db, limiter
-from ideaboard.models import Idea, Role, User
+from ideaboard.models import Idea, OutboxMessage, Role, User
 from ideaboard.services import accounts
 from ideaboard.services import ideas as idea_service
 from ideaboard.services.categories import all_categories, seed_categories
@@ -164,6 +164,15 @@ def post_form(client: FlaskClient, path: str, data: dict | None = None, **kwargs
     """POST like a browser: with the session's CSRF token."""
     payload = {"csrf_token": csrf_token(client), **(data or {})}
     return client.post(path, data=payload, **kwargs)
+
+
+def queued_mail(app: Flask, to: str | None = None) -> list[OutboxMessage]:
+    """The mail in the outbox (to one address, if given), oldest first."""
+    with app.app_context():
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if to is not None:
+            query = query.where(OutboxMessage.recipient == to)
+        return list(db.session.scalars(query))
 
 
 def log_in(client: FlaskClient, user: User, password: str = PASSWORD):

@@ -3,12 +3,10 @@ the old address is told), each time giving the current password."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from ideaboard.extensions import db
-from ideaboard.models import OutboxMessage, User
+from ideaboard.models import User
 from ideaboard.services import accounts
-from tests.conftest import PASSWORD, log_in, post_form
+from tests.conftest import PASSWORD, log_in, post_form, queued_mail
 
 NEW_PASSWORD = "a much better one"
 
@@ -16,11 +14,6 @@ NEW_PASSWORD = "a much better one"
 def _user(app, user_id: int) -> User:
     with app.app_context():
         return db.session.get(User, user_id)
-
-
-def _mails(app) -> list[OutboxMessage]:
-    with app.app_context():
-        return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
 def test_a_new_password_needs_the_current_one_and_ends_other_sessions(app, member_client,
@@ -50,7 +43,7 @@ def test_a_new_address_waits_for_its_link_and_the_old_one_is_told(app, member_cl
     assert response.status_code == 302
     moved = _user(app, member.id)
     assert moved.email == "ana.new@example.org" and not moved.is_verified
-    notice, link = _mails(app)
+    notice, link = queued_mail(app)
     assert notice.recipient == member.email and "ana.new@example.org" in notice.text_body
     assert link.recipient == "ana.new@example.org" and "/account/verify/" in link.text_body
 
@@ -66,7 +59,7 @@ def test_an_address_another_account_has_changes_nothing_and_says_nothing(
     page = member_client.get("/account").get_data(as_text=True)
     assert "We sent a message to other@example.org" in page and "already" not in page
     assert _user(app, member.id).email == member.email
-    [note] = _mails(app)
+    [note] = queued_mail(app)
     assert note.recipient == other.email and "tried to use your address" in note.subject
 
 
@@ -79,4 +72,4 @@ def test_a_wrong_password_or_the_same_address_is_refused(app, member_client, mem
     assert wrong.status_code == same.status_code == 400
     assert "That is not your current password." in wrong.get_data(as_text=True)
     assert "That is already your address." in same.get_data(as_text=True)
-    assert _user(app, member.id).email == member.email and _mails(app) == []
+    assert _user(app, member.id).email == member.email and queued_mail(app) == []

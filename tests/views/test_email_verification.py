@@ -11,15 +11,7 @@ from sqlalchemy import func, select
 from ideaboard.extensions import db
 from ideaboard.models import OutboxMessage, User
 from ideaboard.services import accounts
-from tests.conftest import PASSWORD, post_form, sign_in
-
-
-def _mails(app, to: str | None = None) -> list[OutboxMessage]:
-    with app.app_context():
-        query = select(OutboxMessage).order_by(OutboxMessage.id)
-        if to is not None:
-            query = query.where(OutboxMessage.recipient == to)
-        return list(db.session.scalars(query))
+from tests.conftest import PASSWORD, post_form, queued_mail, sign_in
 
 
 def _link(mail: OutboxMessage) -> str:
@@ -45,7 +37,7 @@ def test_a_new_member_can_take_part_at_once_and_confirms_by_the_mailed_link(app,
     assert not _user(app, "new@example.org").is_verified
     account = client.get("/account").get_data(as_text=True)
     assert "Confirm your address" in account
-    [mail] = _mails(app)
+    [mail] = queued_mail(app)
     assert mail.recipient == "new@example.org" and "Confirm" in mail.subject
 
     followed = app.test_client().get(_link(mail))  # from the mail reader: no session needed
@@ -65,13 +57,13 @@ def test_signing_up_with_a_taken_address_says_nothing_and_mails_its_owner(app, c
     assert "already" not in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 2
-    [note] = _mails(app, member.email)
+    [note] = queued_mail(app, member.email)
     assert "tried to sign up" in note.subject and "/password/forgot" in note.text_body
 
 
 def test_a_link_for_an_address_the_account_no_longer_has_confirms_nothing(app, client):
     _sign_up(client)
-    link = _link(_mails(app)[0])
+    link = _link(queued_mail(app)[0])
     with app.app_context():
         db.session.scalar(select(User)).email = "changed@example.org"
         db.session.commit()
@@ -86,10 +78,10 @@ def test_an_unconfirmed_member_can_ask_for_the_link_again(app, client):
 
     assert post_form(client, "/account/verify").status_code == 302
 
-    assert len(_mails(app)) == 2
-    client.get(_link(_mails(app)[1]))
+    assert len(queued_mail(app)) == 2
+    client.get(_link(queued_mail(app)[1]))
     post_form(client, "/account/verify")  # confirmed: nothing more is sent
-    assert len(_mails(app)) == 2
+    assert len(queued_mail(app)) == 2
 
 
 def test_only_the_caretaker_sees_that_an_author_is_unconfirmed(app, client, make_idea,

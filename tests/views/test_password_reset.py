@@ -6,19 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
 
-from ideaboard.extensions import db
 from ideaboard.models import OutboxMessage
 from ideaboard.services import accounts
-from tests.conftest import PASSWORD, log_in, post_form
+from tests.conftest import PASSWORD, log_in, post_form, queued_mail
 
 NEW_PASSWORD = "a much better one"
-
-
-def _mails(app) -> list[OutboxMessage]:
-    with app.app_context():
-        return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
 def _reset_path(mail: OutboxMessage) -> str:
@@ -43,7 +36,7 @@ def test_a_known_and_an_unknown_address_get_the_same_answer_and_only_one_gets_ma
 
     assert known.status_code == unknown.status_code == 302
     assert known.headers["Location"] == unknown.headers["Location"] == "/login"
-    [mail] = _mails(app)
+    [mail] = queued_mail(app)
     assert mail.recipient == member.email and "password" in mail.subject.lower()
     assert _reset_path(mail) in mail.html_body
 
@@ -52,7 +45,7 @@ def test_the_link_sets_a_new_password_signs_in_and_ends_other_sessions(app, clie
     elsewhere = app.test_client()
     log_in(elsewhere, member)
     _ask_for_link(client, member.email)
-    path = _reset_path(_mails(app)[0])
+    path = _reset_path(queued_mail(app)[0])
 
     page = client.get(path)
     assert page.status_code == 200 and page.headers["Referrer-Policy"] == "no-referrer"
@@ -68,7 +61,7 @@ def test_the_link_sets_a_new_password_signs_in_and_ends_other_sessions(app, clie
 
 def test_the_link_works_once(app, client, member):
     _ask_for_link(client, member.email)
-    path = _reset_path(_mails(app)[0])
+    path = _reset_path(queued_mail(app)[0])
     post_form(client, path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
 
     again = app.test_client()
@@ -82,7 +75,7 @@ def test_the_link_works_once(app, client, member):
 @pytest.mark.parametrize("spoil", ["expired", "tampered", "garbage"])
 def test_an_expired_or_forged_link_changes_nothing(app, client, member, monkeypatch, spoil):
     _ask_for_link(client, member.email)
-    path = _reset_path(_mails(app)[0])
+    path = _reset_path(queued_mail(app)[0])
     if spoil == "expired":
         monkeypatch.setattr(accounts, "RESET_MAX_AGE", -1)
     elif spoil == "tampered":
@@ -99,7 +92,7 @@ def test_an_expired_or_forged_link_changes_nothing(app, client, member, monkeypa
 
 def test_two_different_new_passwords_are_refused_with_the_form_kept(app, client, member):
     _ask_for_link(client, member.email)
-    path = _reset_path(_mails(app)[0])
+    path = _reset_path(queued_mail(app)[0])
 
     response = post_form(client, path, {"password": NEW_PASSWORD, "confirm": "something else"})
 
@@ -113,4 +106,4 @@ def test_links_for_one_address_are_limited(app, client, member):
         assert _ask_for_link(client, member.email).status_code == 302
 
     assert _ask_for_link(client, member.email).status_code == 429
-    assert len(_mails(app)) == 2
+    assert len(queued_mail(app)) == 2
