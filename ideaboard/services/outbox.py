@@ -119,7 +119,7 @@ class DirectoryTransport:
         (self.folder / f"{stamp}-{name}.eml").write_bytes(message.as_bytes())
 
     def close(self) -> None:
-        pass
+        """Nothing stays open: each send writes and closes its own file."""
 
 
 def transport() -> Transport:

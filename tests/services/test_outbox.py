@@ -179,12 +179,15 @@ def test_two_workers_never_send_one_mail_twice(app, ctx, migrated):
         for worker in workers:
             _use(worker, server.port)
         start = threading.Barrier(2)
+        sent: list[int] = []  # what each worker says it sent
 
         def work(worker_app):
             with worker_app.app_context():
                 start.wait()
-                while outbox.send_due(batch=5).handled:
-                    pass
+                total = 0
+                while (report := outbox.send_due(batch=5)).handled:
+                    total += report.sent
+                sent.append(total)
                 db.session.remove()
 
         threads = [threading.Thread(target=work, args=(w,)) for w in workers]
@@ -199,6 +202,7 @@ def test_two_workers_never_send_one_mail_twice(app, ctx, migrated):
     recipients = [mail["To"] for mail in server.received]
     assert sorted(recipients) == sorted(f"member{n}@example.org" for n in range(60))
     assert outbox.pending_count() == 0
+    assert len(sent) == 2 and sum(sent) == 60  # the workers' own counts agree
 
 
 def test_a_message_that_cannot_be_built_fails_at_once_and_sends_nothing(app, ctx):
