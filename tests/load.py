@@ -19,6 +19,9 @@ from sqlalchemy import Engine, text
 CSRF = re.compile(r'name="csrf[-_]token"[^>]*(?:content|value)="([^"]+)"')
 COMMENT_ID = re.compile(r"#comment-(\d+)$")
 IDEA_ID = re.compile(r"^/ideas/(\d+)")
+# What a client sees of a worker killed under it: refused or reset before the answer, or
+# an answer cut off in its body.
+LOST_ANSWER = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
 
 @dataclass
@@ -78,7 +81,7 @@ class Client(threading.Thread):
                 if not self.token:
                     self._start()
                 self._act()
-            except requests.ConnectionError:
+            except LOST_ANSWER:
                 with self.tally.lock:
                     self.tally.connection_errors += 1
                 self.token = ""  # a killed worker's answer never came: start over
@@ -117,8 +120,16 @@ class Client(threading.Thread):
     def _vote(self) -> None:
         idea_id = self.random.choice(self.idea_ids)
         intent = "unvote" if self.voted.get(idea_id) else "vote"
-        response = self._timed("vote", "POST", f"/ideas/{idea_id}/vote", data={"intent": intent},
-                               headers={"Accept": "application/json", "X-CSRFToken": self.token})
+        try:
+            response = self._timed("vote", "POST", f"/ideas/{idea_id}/vote",
+                                   data={"intent": intent},
+                                   headers={"Accept": "application/json",
+                                            "X-CSRFToken": self.token})
+        except LOST_ANSWER:
+            # The worker may have committed before it died: this vote's state is unknown now.
+            with self.tally.lock:
+                self.tally.votes.pop((self.member_id, idea_id), None)
+            raise
         if response.status_code == 200:
             self.voted[idea_id] = response.json()["voted"]
             with self.tally.lock:
