@@ -40,7 +40,9 @@ def queries() -> dict[str, object]:
         ranking.Sort.TOP, ranking.Filters(category_id=deep.category_id)).limit(21)
     found["/?status=planned (Top)"] = ranking.ranked_ideas_query(
         ranking.Sort.TOP, ranking.Filters(status=Status.PLANNED)).limit(21)
-    found["idea page: the thread"] = comments.thread_query(top_idea.id)
+    found["idea page: its comments"] = comments.top_level_query(top_idea.id).limit(
+        comments.THREAD_PAGE + 1)
+    found["idea page: their replies"] = comments.replies_query(list(range(1, 51)))
     found["member: their votes on a page"] = select(Vote.idea_id).where(
         Vote.user_id == 1, Vote.idea_id.in_(list(range(1, 21))))
     found["caretaker: votes in the last 7 days"] = ranking.recent_votes_query(

@@ -22,6 +22,7 @@ CHAT, TOPIC, HOST, EVENTS, OTHER = DEFAULT_CATEGORIES
 MEMBER_PASSWORD, CARETAKER_PASSWORD = "member-demo", "caretaker-demo"
 CARETAKER = ("caretaker", "HITsm Caretaker")
 MAX_AGE_DAYS, MEMBER_COMMENTS, GUEST_COMMENTS = 270.0, 38, 22
+REPLY_SHARE = 0.3  # of comments, those answering an earlier one on the same idea
 
 MEMBERS = (
     ("ana", "Ana Ruiz, RN"), ("marcus", "Marcus Bell, CMIO"),
@@ -222,6 +223,7 @@ def _add_comments(rng: random.Random, pairs: list[tuple[DemoIdea, Idea]],
     kinds = [True] * MEMBER_COMMENTS + [False] * GUEST_COMMENTS
     rng.shuffle(kinds)
     used: dict[int, set[str]] = {}
+    threads: dict[int, list[Comment]] = {}
     added = []
     for is_member in kinds:
         spec, idea = rng.choices(pairs, weights)[0]
@@ -229,11 +231,17 @@ def _add_comments(rng: random.Random, pairs: list[tuple[DemoIdea, Idea]],
         seen = used.setdefault(idea.id, set())
         body = rng.choice([b for b in pool if b not in seen] or list(pool))
         seen.add(body)
+        started = threads.setdefault(idea.id, [])
+        parent = rng.choice(started) if started and rng.random() < REPLY_SHARE else None
         if is_member:
-            added.append(comment_service.add_member_comment(idea, rng.choice(members), body))
+            comment = comment_service.add_member_comment(idea, rng.choice(members), body,
+                                                         parent)
         else:
             name, email = rng.choice(GUESTS)
-            added.append(comment_service.add_guest_comment(idea, name, email, body))
+            comment = comment_service.add_guest_comment(idea, name, email, body, parent=parent)
+        if parent is None:
+            started.append(comment)
+        added.append(comment)
     target = max(pairs, key=lambda pair: votes[pair[1].id])[1]
     spam = comment_service.add_guest_comment(target, *SPAM)
     comment_service.set_comment_hidden(spam, True, caretaker)
@@ -259,10 +267,13 @@ def _answer_ideas(rng: random.Random, pairs: list[tuple[DemoIdea, Idea]], now: d
 
 def _spread_activity(rng: random.Random, ideas: list[Idea], comments: list[Comment],
                      now: datetime) -> None:
-    """Backdate votes and comments to moments between their idea's creation and now."""
+    """Backdate votes and comments to moments between their idea's creation (or, for a
+    reply, its comment's) and now."""
     created = {idea.id: idea.created_at for idea in ideas}
-    for comment in comments:
-        comment.created_at = _between(rng, created[comment.idea_id], now, 2.0)
+    answered = {}
+    for comment in comments:  # a comment comes before the replies to it
+        start = answered.get(comment.parent_id) or created[comment.idea_id]
+        comment.created_at = answered[comment.id] = _between(rng, start, now, 2.0)
         if comment.hidden_at is not None:
             comment.hidden_at = min(comment.created_at + timedelta(hours=rng.uniform(1, 12)), now)
     keys = db.session.execute(

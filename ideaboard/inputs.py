@@ -66,6 +66,9 @@ def digits_at_most(limit: int) -> str:
     return "0*(?:" + "|".join(options) + ")"
 
 
+ID_DIGITS = re.compile(rf"{digits_at_most(ID_MAX)}\Z")  # a record id written in a form
+
+
 class DatabaseId(IntegerConverter):
     """`<int:...>` in routes: digits within the ids' range, else the route does not match
     (a 404) instead of a query the database refuses. The range is in the pattern itself:

@@ -154,6 +154,8 @@ class Category(db.Model):
 # The board only ever lists what is public; these partial indexes hold exactly that.
 PUBLIC_IDEA = text("hidden_at IS NULL AND withdrawn_at IS NULL")
 PUBLIC_COMMENT = text("hidden_at IS NULL")
+TOP_LEVEL_COMMENT = text("parent_id IS NULL")
+REPLY = text("parent_id IS NOT NULL")
 
 
 def _public_index(name: str, *columns: str) -> Index:
@@ -241,6 +243,11 @@ class Comment(db.Model):
         ),
         Index("ix_comments_held", "held_at", "id", sqlite_where=text("held_at IS NOT NULL"),
               postgresql_where=text("held_at IS NOT NULL")),
+        # An idea's page: a page of its comments, then the replies under those.
+        Index("ix_comments_top", "idea_id", "created_at", "id",
+              sqlite_where=TOP_LEVEL_COMMENT, postgresql_where=TOP_LEVEL_COMMENT),
+        Index("ix_comments_replies", "parent_id", "created_at", "id",
+              sqlite_where=REPLY, postgresql_where=REPLY),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -257,6 +264,12 @@ class Comment(db.Model):
     held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The idea it was first posted on, while that idea is merged into this one's.
     merged_from_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
+    # The comment this one answers: replies go one level deep, so never itself a reply.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Deleted by its author while it had replies: kept, emptied and hidden, so that the
+    # replies keep their place under "Comment deleted".
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     author: Mapped[User | None] = relationship(lazy="joined")
 

@@ -39,7 +39,8 @@ _MARK_BYTES = MARK.encode()
 def marker(kind: str, number: int | str = "") -> Markup:
     """A hole in a cached page: T token, N account menu, F flashes, P<id> pressed, I<id> intent,
     C<id>:<count> a vote count (as rendered, unless the member's view has a newer one),
-    M the member's name, A<idea id>-<author id> the author's own controls for an idea."""
+    M the member's name, A<idea id>-<author id> the author's own controls for an idea,
+    O<comment id>-<author id>-<editable until, Unix time> those for a comment."""
     return Markup(f"{MARK}{kind}{number}{MARK}")
 
 
@@ -198,6 +199,8 @@ def _fill_once(code: bytes) -> bytes:
         return escape(current_user.display_name).encode() if current_user.is_authenticated else b""
     if code[:1] == b"A":
         return _author_actions(code[1:])
+    if code[:1] == b"O":
+        return _comment_actions(code[1:])
     if code == b"F":
         messages = get_flashed_messages(with_categories=True)
         if messages:
@@ -213,6 +216,17 @@ def _author_actions(ids: bytes) -> bytes:
         return b""
     actions = render_template("ideas/_author_actions.html", idea_id=int(idea_id)).encode()
     return actions.replace(_MARK_BYTES + b"T" + _MARK_BYTES, csrf_token().encode())
+
+
+def _comment_actions(ids: bytes) -> bytes:
+    """Edit (while it may still be edited) and delete, for the comment's author only."""
+    comment_id, author_id, editable_until = [*ids.decode().split("-"), "", ""][:3]
+    if (not current_user.is_authenticated or str(current_user.id) != author_id
+            or not comment_id.isdigit()):
+        return b""
+    editable = editable_until.isdigit() and time.time() < int(editable_until)
+    return render_template("ideas/_comment_actions.html", comment_id=int(comment_id),
+                           editable=editable).encode()
 
 
 def fill(parts: Sequence[bytes]) -> bytes:

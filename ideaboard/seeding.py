@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 SEED_PASSWORD = "seed-password"
 BATCH = 20_000
 MAX_THREAD = 200  # the longest comment thread the generator makes
+REPLY_SHARE = 0.3  # of comments, those answering an earlier one of the same thread
 STATUS_MIX = ((Status.UNDER_REVIEW, 3), (Status.PLANNED, 3), (Status.IN_PROGRESS, 2),
               (Status.DONE, 4), (Status.DECLINED, 3))
 TITLE_PREFIXES = ("", "Idea: ", "Proposal: ", "What about ", "Could we try ")
@@ -188,14 +189,19 @@ def _comment_rows(rng: random.Random, drafts: list[_IdeaDraft], texts: _Texts,
     ids = itertools.count(first_id)
     for draft in drafts:
         times = sorted(_between(rng, draft.created_at, now, 2) for _ in range(draft.comments))
+        started: list[int] = []  # visible comments that are not replies, to answer
         for created_at in times:
             body, html = rng.choice(texts.comments)
             hidden = rng.random() < 0.02
             guest = rng.random() < 0.3
             name, email = rng.choice(GUESTS) if guest else (None, None)
+            comment_id = next(ids)
+            parent_id = rng.choice(started) if started and rng.random() < REPLY_SHARE else None
             if not hidden:
                 visible[draft.id] = visible.get(draft.id, 0) + 1
-            yield {"id": next(ids), "idea_id": draft.id,
+                if parent_id is None:
+                    started.append(comment_id)
+            yield {"id": comment_id, "idea_id": draft.id, "parent_id": parent_id,
                    "author_id": None if guest else rng.choice(member_ids),
                    "guest_name": name, "guest_email": email, "body": body, "body_html": html,
                    "created_at": created_at, "hidden_at": created_at if hidden else None}

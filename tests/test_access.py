@@ -42,6 +42,9 @@ MATRIX = {
     "ideas.withdraw": ("POST", AUTHOR_ONLY),
     "ideas.vote": ("POST", MEMBERS),
     "ideas.comment": ("POST", {**MEMBERS, "visitor": 302}),
+    # the comment is the author's (and posted just now, so still editable)
+    "ideas.edit_comment": ("GET", {**AUTHOR_ONLY, "author": 200}),
+    "ideas.delete_comment": ("POST", AUTHOR_ONLY),
     "caretaker.dashboard": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
     "caretaker.update_status": ("POST", CARETAKER_ONLY),
     "caretaker.bulk_status": ("POST", CARETAKER_ONLY),
@@ -159,7 +162,7 @@ def test_every_route_has_an_expectation(app):
 def test_access(app, client, make_user, make_idea, member, caretaker, endpoint, role):
     idea_id = make_idea(author=member)
     with app.app_context():
-        comment_id = comments.add_guest_comment(get_idea(app, idea_id), "V", None, "Hi").id
+        comment_id = comments.add_member_comment(get_idea(app, idea_id), member, "Hi").id
         db.session.commit()
     other_idea_id = make_idea("Another idea")
     signed_in = {"author": member, "other": make_user("Another Member"),

@@ -60,9 +60,11 @@ def comment_json(comment: ThreadComment | Comment, held: bool = False) -> dict:
     """A comment of the thread, or one just posted (`held` if it waits for approval)."""
     return {
         "id": comment.id,
+        "parent_id": comment.parent_id,
         "body_html": comment.body_html,
         "author": {"name": comment.display_name, "member": comment.is_member_comment},
         "created_at": timestamp(comment.created_at),
+        "edited_at": timestamp(comment.edited_at) if comment.edited_at else None,
         "held": held,
         "url": url_for("ideas.comment_link", comment_id=comment.id, _external=True),
     }

@@ -76,11 +76,16 @@ SCHEMAS: dict[str, dict] = {
     "IdeaList": _object(["ideas", "next_cursor"], ideas={"type": "array", "items": _ref("Idea")},
                         next_cursor=_CURSOR),
     "Comment": _object(
-        ["id", "body_html", "author", "created_at", "held", "url"], id=_ID,
+        ["id", "parent_id", "body_html", "author", "created_at", "edited_at", "held", "url"],
+        id=_ID,
+        parent_id={"oneOf": [{"type": "null"}, _ID],
+                   "description": "The comment this one replies to (null: not a reply)."},
         body_html={"type": "string"},
         author=_object(["name", "member"], name={"type": "string"},
                        member={"type": "boolean"}),
         created_at=_TIME,
+        edited_at={"oneOf": [{"type": "null"}, _TIME],
+                   "description": "When its author last edited it, if they did."},
         held={"type": "boolean",
               "description": "Waiting for the caretaker's approval (a visitor's comment on a "
                              "moderated board): not shown until approved."},
@@ -116,7 +121,10 @@ SCHEMAS: dict[str, dict] = {
         ["body"], body=_text("Markdown.", COMMENT_MAX, 1),
         name=_text("A visitor's name, shown with the comment (members: leave out).", 50, 1,
                    one_line=True),
-        email=_text("A visitor's email, never shown (optional).", 254)),
+        email=_text("A visitor's email, never shown (optional).", 254),
+        parent_id={**_ID, "description": "To reply to a comment of this idea: its id. A "
+                                          "reply to a reply goes under the same comment "
+                                          "(threads are one level deep)."}),
 }
 
 _PARAMETERS = {

@@ -31,7 +31,7 @@ from ideaboard.extensions import csrf, db
 from ideaboard.forms import Form
 from ideaboard.ideas.forms import EditIdeaForm, GuestCommentForm, IdeaForm, MemberCommentForm
 from ideaboard.inputs import ID_MAX
-from ideaboard.models import Category, Idea, Status
+from ideaboard.models import Category, Comment, Idea, Status
 from ideaboard.pagecache import MARK, cached_page, marker
 from ideaboard.search.views import QUERY_MAX
 from ideaboard.services import comments, ideas, search, settings, votes
@@ -282,7 +282,7 @@ def list_comments(idea_id: int):
     if cursor is not None and not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 10
                                    and int(cursor) <= ID_MAX):
         raise _bad_parameter("cursor", "This cursor is not one this list gave out.")
-    thread = comments.thread(idea.id, after=int(cursor) if cursor else None)
+    thread = comments.visible_page(idea.id, after=int(cursor) if cursor else None)
     return _json_response({
         "comments": [comment_json(comment) for comment in thread.items],
         "next_cursor": str(thread.next_after) if thread.next_after else None,
@@ -304,7 +304,8 @@ def post_comment(idea_id: int):
                 body.keys() & {"name", "email"}, "Members comment under their own name: "
                                                  "leave this out."))
         form = _validated(MemberCommentForm, body=body["body"])
-        comment = comments.add_member_comment(idea, current_user, form.body.data)
+        parent = _reply_target(idea, body.get("parent_id"))
+        comment = comments.add_member_comment(idea, current_user, form.body.data, parent)
     else:
         mode = settings.current().visitor_comments
         if mode is settings.VisitorComments.OFF:
@@ -312,11 +313,21 @@ def post_comment(idea_id: int):
                                   "API token.")
         form = _validated(GuestCommentForm, name=body.get("name", ""),
                           email=body.get("email", ""), body=body["body"])
+        parent = _reply_target(idea, body.get("parent_id"))
         comment = comments.add_guest_comment(
             idea, form.name.data, form.email.data, form.body.data,
-            held=mode is settings.VisitorComments.MODERATED)
+            held=mode is settings.VisitorComments.MODERATED, parent=parent)
     db.session.commit()
     return _json_response(comment_json(comment, held=comment.held_at is not None), 201)
+
+
+def _reply_target(idea: Idea, parent_id: int | None) -> Comment | None:
+    if parent_id is None:
+        return None
+    try:
+        return comments.reply_target(idea.id, parent_id)
+    except comments.NotAllowed as refusal:
+        raise ApiError(422, REFUSED, {"parent_id": str(refusal)}) from None
 
 
 @bp.get("/v1/categories")

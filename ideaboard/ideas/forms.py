@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from wtforms import (
     EmailField,
+    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
@@ -11,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ideaboard.forms import Form, display_name_field, squash_spaces, strip
+from ideaboard.inputs import ID_DIGITS
 from ideaboard.services.flags import Reason
 
 TITLE_MAX = 140
@@ -52,12 +54,34 @@ def _comment_field() -> TextAreaField:
     )
 
 
-class MemberCommentForm(Form):
+def _reply_field() -> HiddenField:
+    """The comment answered, when this is a reply (set by the page, never typed)."""
+    return HiddenField()
+
+
+class CommentForm(Form):
+    @property
+    def parent_id(self) -> int | None:
+        """The comment this one answers, None if it answers none; 0 (no comment's id) for
+        a value that is no id."""
+        value = self.reply_to.data
+        if not value:
+            return None
+        return int(value) if ID_DIGITS.match(value) else 0
+
+
+class MemberCommentForm(CommentForm):
     body = _comment_field()
+    reply_to = _reply_field()
     submit = SubmitField("Post comment")
 
 
-class GuestCommentForm(Form):
+class EditCommentForm(Form):
+    body = _comment_field()
+    submit = SubmitField("Save changes")
+
+
+class GuestCommentForm(CommentForm):
     name = display_name_field("Name")
     email = EmailField(
         "Email",
@@ -67,6 +91,7 @@ class GuestCommentForm(Form):
                     Length(max=254)],
     )
     body = _comment_field()
+    reply_to = _reply_field()
     # A field people never see: bots that fill every input give themselves away.
     website = StringField("Leave this field empty")
     submit = SubmitField("Post comment")

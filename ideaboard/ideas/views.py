@@ -29,6 +29,7 @@ from ideaboard.caretaker.forms import MergeForm, StatusForm
 from ideaboard.extensions import db
 from ideaboard.forms import ButtonForm
 from ideaboard.ideas.forms import (
+    EditCommentForm,
     EditIdeaForm,
     FlagForm,
     GuestCommentForm,
@@ -68,12 +69,31 @@ def _with_categories(form: IdeaForm) -> IdeaForm:
     return form
 
 
-def _comment_form() -> MemberCommentForm | GuestCommentForm:
-    return MemberCommentForm() if current_user.is_authenticated else GuestCommentForm()
+def _comment_form(**kwargs) -> MemberCommentForm | GuestCommentForm:
+    return (MemberCommentForm if current_user.is_authenticated else GuestCommentForm)(**kwargs)
+
+
+def _comment_forms(comment_form, reply_to: int | None):
+    """The form at the end of the thread, and the reply form (or None) to show under the
+    comment `reply_to`: a submitted form goes back where it was filled in."""
+    if comment_form is not None and comment_form.parent_id is not None:
+        return _comment_form(formdata=None), _as_reply_form(comment_form)
+    reply_form = None
+    if reply_to:
+        reply_form = _as_reply_form(_comment_form(formdata=None, reply_to=str(reply_to)))
+    return comment_form or _comment_form(), reply_form
+
+
+def _as_reply_form(form):
+    """Its fields' ids made its own, so that it and the thread's form can share a page."""
+    for f in form:
+        f.id = f.label.field_id = f"reply-{f.name}"
+    return form
 
 
 def render_idea_page(idea: Idea, comment_form=None, status_form=None, merge_form=None,
-                     code: int = 200, comments_after: int | None = None):
+                     code: int = 200, comments_after: int | None = None,
+                     reply_to: int | None = None):
     caretaker = is_caretaker()
     if caretaker:
         status_form = status_form or StatusForm(status=idea.status.value,
@@ -82,6 +102,7 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, merge_form
     if current_user.is_authenticated:
         g.member_view = votes.member_view(current_user.id, [idea.id])
     thread = comments.thread(idea.id, include_hidden=caretaker, after=comments_after)
+    comment_form, reply_form = _comment_forms(comment_form, reply_to)
     page = render_template(
         "ideas/show.html",
         idea=idea,
@@ -92,7 +113,10 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, merge_form
         merged_into=db.session.get(Idea, idea.merged_into_id) if idea.merged_into_id else None,
         origins=ideas.by_ids({c.merged_from_id for c in thread.items} - {None}),
         visitor_comments=settings.current().visitor_comments,
-        comment_form=comment_form or _comment_form(),
+        comment_form=comment_form,
+        reply_form=reply_form,
+        reply_to=reply_form.parent_id if reply_form else None,
+        comments_after=comments_after,
         status_form=status_form,
         merge_form=merge_form,
     )
@@ -102,13 +126,15 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, merge_form
 @bp.get("/<int:idea_id>")
 @bp.get("/<int:idea_id>-<slug>")
 def show(idea_id: int, slug: str | None = None):
-    after = int_arg("comments_after")
+    after, reply_to = int_arg("comments_after"), int_arg("reply_to")
     if is_caretaker():  # sees hidden comments and the caretaker's panel
-        return render_idea_page(_canonical_idea(idea_id, slug), comments_after=after)
+        return render_idea_page(_canonical_idea(idea_id, slug), comments_after=after,
+                                reply_to=reply_to)
     # Visitors share one cached rendering, members another (their name, vote and, for the
     # author, the edit buttons are filled in per request): while the board is unchanged,
     # the idea's visibility and slug are too, so the lookup is skipped as well.
-    return cached_page((idea_id, slug, after), lambda: _render_shared(idea_id, slug, after),
+    return cached_page((idea_id, slug, after, reply_to),
+                       lambda: _render_shared(idea_id, slug, after, reply_to),
                        shows_threads=True)
 
 
@@ -124,13 +150,15 @@ def _canonical_idea(idea_id: int, slug: str | None) -> Idea:
         abort(404)
     canonical = slugify(idea.title)
     if slug != canonical and canonical:
-        abort(redirect(idea_url(idea, comments_after=int_arg("comments_after")), code=301))
+        abort(redirect(idea_url(idea, comments_after=int_arg("comments_after"),
+                                reply_to=int_arg("reply_to")), code=301))
     return idea
 
 
-def _render_shared(idea_id: int, slug: str | None,
-                   comments_after: int | None) -> tuple[str, list[int]]:
-    page, _code = render_idea_page(_canonical_idea(idea_id, slug), comments_after=comments_after)
+def _render_shared(idea_id: int, slug: str | None, comments_after: int | None,
+                   reply_to: int | None) -> tuple[str, list[int]]:
+    page, _code = render_idea_page(_canonical_idea(idea_id, slug), comments_after=comments_after,
+                                   reply_to=reply_to)
     return page, [idea_id]
 
 
@@ -222,25 +250,92 @@ def comment(idea_id: int):
     if not current_user.is_authenticated and mode is settings.VisitorComments.OFF:
         abort(403, "Only members can comment on this board: please log in or sign up.")
     form = _comment_form()
+    if not form.validate_on_submit():
+        return _refused_comment(idea, form)
+    if isinstance(form, GuestCommentForm) and form.looks_automated:
+        form.form_errors.append("Your comment could not be accepted. "
+                                "Please leave the last field empty.")
+        return _refused_comment(idea, form)
+    try:
+        parent = (comments.reply_target(idea.id, form.parent_id)
+                  if form.parent_id is not None else None)
+    except comments.NotAllowed as refusal:
+        form.reply_to.data = ""  # shown as a new comment, the thread it answered being gone
+        form.form_errors.append(str(refusal))
+        return render_idea_page(idea, comment_form=form, code=400)
+    if isinstance(form, MemberCommentForm):
+        new_comment = comments.add_member_comment(idea, current_user, form.body.data, parent)
+    else:
+        held = mode is settings.VisitorComments.MODERATED
+        new_comment = comments.add_guest_comment(idea, form.name.data, form.email.data,
+                                                 form.body.data, held=held, parent=parent)
+    db.session.commit()
+    if new_comment.held_at is not None:
+        flash("Thank you! Your comment will appear once the caretaker has approved it.",
+              "success")
+        return redirect(idea_url(idea, _anchor="comments-heading"))
+    flash("Thank you, your comment is posted.", "success")
+    return redirect(comment_url(idea, new_comment))
+
+
+def _refused_comment(idea: Idea, form):
+    """The page again, the form where it was filled in, with what was wrong: a reply under
+    its comment, on the page of the thread that shows it."""
+    after = None
+    if form.parent_id is not None:
+        target = db.session.get(Comment, form.parent_id)
+        if target is None or target.idea_id != idea.id:
+            form.reply_to.data = ""
+        else:  # the form goes under the thread's first comment, as its "Reply" shows it
+            form.reply_to.data = str(target.parent_id or target.id)
+            after = comments.page_of(target, include_hidden=is_caretaker())
+    return render_idea_page(idea, comment_form=form, code=400, comments_after=after)
+
+
+def get_own_comment(comment_id: int) -> tuple[Comment, Idea]:
+    """The current member's comment, still on show, and its idea: 404 if it is not on
+    show, 403 if someone else wrote it."""
+    comment = db.get_or_404(Comment, comment_id)
+    idea = get_idea_or_404(comment.idea_id)
+    if comment.hidden_at is not None:
+        abort(404)
+    if comment.author_id != current_user.id:
+        abort(403)
+    return comment, idea
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@active_member_required
+def edit_comment(comment_id: int):
+    comment, idea = get_own_comment(comment_id)
+    back = comment_url(idea, comment)
+    if not comments.can_edit(current_user, comment):
+        flash("A comment can be edited for 15 minutes after it is posted: this one can no "
+              "longer be. You can still delete it.", "warning")
+        return redirect(back)
+    form = EditCommentForm(obj=comment)
     if form.validate_on_submit():
-        if isinstance(form, GuestCommentForm) and form.looks_automated:
-            form.form_errors.append("Your comment could not be accepted. "
-                                    "Please leave the last field empty.")
-            return render_idea_page(idea, comment_form=form, code=400)
-        if isinstance(form, MemberCommentForm):
-            new_comment = comments.add_member_comment(idea, current_user, form.body.data)
-        else:
-            held = mode is settings.VisitorComments.MODERATED
-            new_comment = comments.add_guest_comment(idea, form.name.data, form.email.data,
-                                                     form.body.data, held=held)
+        comments.edit_comment(current_user, comment, form.body.data)
         db.session.commit()
-        if new_comment.held_at is not None:
-            flash("Thank you! Your comment will appear once the caretaker has approved it.",
-                  "success")
-            return redirect(idea_url(idea, _anchor="comments-heading"))
-        flash("Thank you, your comment is posted.", "success")
-        return redirect(comment_url(idea, new_comment))
-    return render_idea_page(idea, comment_form=form, code=400)
+        flash("Your comment is updated.", "success")
+        return redirect(back)
+    page = render_template("ideas/edit_comment.html", form=form, idea=idea, back=back)
+    return page, 400 if form.errors else 200
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_comment(comment_id: int):
+    comment, idea = get_own_comment(comment_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        comments.delete_own(current_user, comment)
+        db.session.commit()
+        flash("Your comment is deleted.", "info")
+        return redirect(idea_url(idea, _anchor="comments-heading"))
+    return render_template("ideas/delete_comment.html", form=form, idea=idea, comment=comment,
+                           has_replies=comments.has_replies(comment.id),
+                           back=comment_url(idea, comment))
 
 
 @bp.route("/<int:idea_id>/flag", methods=["GET", "POST"])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Select, func, literal, select, tuple_, update
+from sqlalchemy import Select, exists, func, literal, or_, select, tuple_, update
+from sqlalchemy.orm import aliased
 
 from ideaboard.extensions import db
 from ideaboard.models import Account, AuditKind, Comment, Idea, User, utcnow
@@ -24,18 +26,49 @@ def _bump_comment_count(idea_id: int, by: int) -> None:
     )
 
 
-def add_member_comment(idea: Idea, author: Account, body: str) -> Comment:
-    return _add_comment(Comment(idea_id=idea.id, author_id=author.id, body=body))
+EDIT_WINDOW = timedelta(minutes=15)  # how long a member may edit a comment they wrote
+GONE = "This comment is no longer there."
+
+
+class NotAllowed(Exception):
+    """What a member asked of a comment is not allowed (any more); the message says why."""
+
+
+def add_member_comment(idea: Idea, author: Account, body: str,
+                       parent: Comment | None = None) -> Comment:
+    return _add_comment(Comment(idea_id=idea.id, author_id=author.id, body=body,
+                                parent_id=parent.id if parent else None))
 
 
 def add_guest_comment(idea: Idea, name: str, email: str | None, body: str,
-                      held: bool = False) -> Comment:
+                      held: bool = False, parent: Comment | None = None) -> Comment:
     """A visitor's comment: the name is shown, the email never is. A `held` one waits,
     hidden, for the caretaker's approval."""
-    comment = Comment(idea_id=idea.id, guest_name=name, guest_email=email or None, body=body)
+    comment = Comment(idea_id=idea.id, guest_name=name, guest_email=email or None, body=body,
+                      parent_id=parent.id if parent else None)
     if held:
         comment.held_at = comment.hidden_at = utcnow()
     return _add_comment(comment)
+
+
+def reply_target(idea_id: int, comment_id: int) -> Comment:
+    """The comment a reply to `comment_id` goes under: that comment, or the one it answers
+    when it is itself a reply (threads are one level deep). NotAllowed unless the thread is
+    on this idea's page: the comment visible, or holding the place of visible replies."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is not None and comment.idea_id == idea_id:
+        if comment.parent_id is not None and comment.hidden_at is None:
+            return db.session.get(Comment, comment.parent_id)
+        if comment.parent_id is None and (comment.hidden_at is None or _has_visible_replies(
+                comment.id)):
+            return comment
+    raise NotAllowed("The comment you replied to is no longer there: "
+                     "post yours as a new comment.")
+
+
+def _has_visible_replies(comment_id: int) -> bool:
+    return db.session.scalar(select(exists().where(
+        Comment.parent_id == comment_id, Comment.hidden_at.is_(None))))
 
 
 def _add_comment(comment: Comment) -> Comment:
@@ -60,52 +93,117 @@ class ThreadComment(NamedTuple):
     hidden_at: datetime | None
     held_at: datetime | None
     merged_from_id: int | None
+    parent_id: int | None
+    edited_at: datetime | None
+    deleted_at: datetime | None
 
     @property
     def is_member_comment(self) -> bool:
         return self.author_id is not None
 
+    @property
+    def edit_deadline(self) -> int:
+        """Until when (Unix time) its author may edit it."""
+        return int((self.created_at + EDIT_WINDOW).timestamp())
 
-THREAD_PAGE = 50  # comments an idea's page shows at once; "Show more comments" for the rest
+
+THREAD_PAGE = 50  # comments an idea's page shows at once, with their replies; then "Show more"
 
 
-def thread_query(idea_id: int, include_hidden: bool = False) -> Select:
-    """The idea's comments with their authors' names, oldest first, like a blog thread
-    (ix_comments_thread)."""
-    query = (
+@dataclass
+class Thread(paging.After[ThreadComment]):
+    """A page of an idea's comments (`items`), the replies under each (by its id)."""
+
+    replies: dict[int, list[ThreadComment]] = field(default_factory=dict)
+
+    def in_order(self) -> list[ThreadComment]:
+        """As the page reads: each comment, then the replies under it."""
+        ordered = []
+        for comment in self.items:
+            ordered.append(comment)
+            ordered.extend(self.replies.get(comment.id, ()))
+        return ordered
+
+
+def _comments() -> Select:
+    return (
         select(Comment.id, func.coalesce(User.display_name, Comment.guest_name),
                Comment.author_id, Comment.body_html, Comment.created_at, Comment.hidden_at,
-               Comment.held_at, Comment.merged_from_id)
+               Comment.held_at, Comment.merged_from_id, Comment.parent_id, Comment.edited_at,
+               Comment.deleted_at)
         .outerjoin(User, User.id == Comment.author_id)
-        .where(Comment.idea_id == idea_id)
     )
-    if not include_hidden:
-        query = query.where(Comment.hidden_at.is_(None))
-    return query.order_by(Comment.created_at, Comment.id)
 
 
-def thread(idea_id: int, include_hidden: bool = False,
-           after: int | None = None) -> paging.After[ThreadComment]:
-    """A page of the idea's thread: the first comments, or those after the comment `after`
-    (keyset on the thread's order; a comment not on this idea starts at the beginning)."""
-    query = thread_query(idea_id, include_hidden)
-    anchor = _thread_anchor(idea_id, after) if after is not None else None
+def visible_query(idea_id: int) -> Select:
+    """The idea's visible comments and replies in one list, oldest first, as feeds and the
+    API give them (ix_comments_thread)."""
+    return (_comments().where(Comment.idea_id == idea_id, Comment.hidden_at.is_(None))
+            .order_by(Comment.created_at, Comment.id))
+
+
+def visible_page(idea_id: int, after: int | None = None) -> paging.After[ThreadComment]:
+    """A page of `visible_query`, after the comment `after`."""
+    query = visible_query(idea_id)
+    anchor = _created_at(idea_id, after) if after is not None else None
     if anchor is not None:
-        query = query.where(tuple_(Comment.created_at, Comment.id) > tuple_(
-            literal(anchor, Comment.created_at.type), literal(after)))
+        query = query.where(_after(anchor, after))
     rows = [ThreadComment(*row) for row in db.session.execute(query.limit(THREAD_PAGE + 1))]
     return paging.After(*paging.cut(rows, THREAD_PAGE))
 
 
-def _thread_anchor(idea_id: int, comment_id: int) -> datetime | None:
+def top_level_query(idea_id: int, include_hidden: bool = False) -> Select:
+    """The idea's comments that are not replies, oldest first (ix_comments_top). A hidden
+    or deleted one still holds its place for everyone while replies under it are visible."""
+    query = _comments().where(Comment.idea_id == idea_id, Comment.parent_id.is_(None))
+    if not include_hidden:
+        reply = aliased(Comment)
+        query = query.where(or_(Comment.hidden_at.is_(None), exists().where(
+            reply.parent_id == Comment.id, reply.hidden_at.is_(None))))
+    return query.order_by(Comment.created_at, Comment.id)
+
+
+def thread(idea_id: int, include_hidden: bool = False, after: int | None = None) -> Thread:
+    """A page of the idea's thread: the first comments, or those after the comment `after`
+    (keyset on the thread's order; a comment not on this idea starts at the beginning),
+    each with its replies (one more query, ix_comments_replies)."""
+    query = top_level_query(idea_id, include_hidden)
+    anchor = _created_at(idea_id, after) if after is not None else None
+    if anchor is not None:
+        query = query.where(_after(anchor, after))
+    rows = [ThreadComment(*row) for row in db.session.execute(query.limit(THREAD_PAGE + 1))]
+    page = Thread(*paging.cut(rows, THREAD_PAGE))
+    if page.items:
+        replies = replies_query([c.id for c in page.items], include_hidden)
+        for row in db.session.execute(replies):
+            page.replies.setdefault(row.parent_id, []).append(ThreadComment(*row))
+    return page
+
+
+def replies_query(comment_ids: list[int], include_hidden: bool = False) -> Select:
+    """The replies under these comments, oldest first under each (ix_comments_replies)."""
+    query = _comments().where(Comment.parent_id.in_(comment_ids))
+    if not include_hidden:
+        query = query.where(Comment.hidden_at.is_(None))
+    return query.order_by(Comment.parent_id, Comment.created_at, Comment.id)
+
+
+def _after(created_at: datetime, comment_id: int):
+    return tuple_(Comment.created_at, Comment.id) > tuple_(
+        literal(created_at, Comment.created_at.type), literal(comment_id))
+
+
+def _created_at(idea_id: int, comment_id: int) -> datetime | None:
     return db.session.scalar(select(Comment.created_at).where(
         Comment.id == comment_id, Comment.idea_id == idea_id))
 
 
 def page_of(comment: Comment, include_hidden: bool = False) -> int | None:
-    """Where the page of the thread holding `comment` starts: the `after` that shows it
-    (None: the first page)."""
-    before = thread_query(comment.idea_id, include_hidden).where(
+    """Where the page of the thread holding `comment` (or, for a reply, the comment it
+    answers) starts: the `after` that shows it (None: the first page)."""
+    if comment.parent_id is not None:
+        comment = db.session.get(Comment, comment.parent_id)
+    before = top_level_query(comment.idea_id, include_hidden).where(
         tuple_(Comment.created_at, Comment.id) < tuple_(
             literal(comment.created_at, Comment.created_at.type), literal(comment.id)))
     earlier = db.session.scalar(before.with_only_columns(func.count()).order_by(None))
@@ -116,9 +214,63 @@ def page_of(comment: Comment, include_hidden: bool = False) -> int | None:
         pages_before * THREAD_PAGE - 1).limit(1))
 
 
+def can_edit(account: Account, comment: Comment, now: datetime | None = None) -> bool:
+    return (account.is_authenticated and comment.author_id == account.id
+            and comment.hidden_at is None
+            and (now or utcnow()) < comment.created_at + EDIT_WINDOW)
+
+
+def edit_comment(account: Account, comment: Comment, body: str) -> None:
+    """The author's correction, within EDIT_WINDOW of posting; marked edited."""
+    if not can_edit(account, comment):
+        raise NotAllowed("A comment can be edited for 15 minutes after it is posted: "
+                         "this one can no longer be.")
+    comment.body = body
+    comment.body_html = render_markdown(body)
+    comment.edited_at = utcnow()
+    mark_comments_changed()
+
+
+def delete_own(account: Account, comment: Comment) -> None:
+    """The author takes their comment back: it goes, or, while replies answer it, its place
+    stays as "Comment deleted", emptied and hidden. Deleting the last reply under such a
+    place takes the place away too."""
+    if not account.is_authenticated or comment.author_id != account.id \
+            or comment.deleted_at is not None:
+        raise NotAllowed(GONE)
+    flags.resolve_for(comment_id=comment.id)
+    if comment.hidden_at is None:
+        _bump_comment_count(comment.idea_id, -1)
+    mark_comments_changed()
+    if has_replies(comment.id):
+        comment.body = comment.body_html = ""
+        comment.deleted_at = utcnow()
+        comment.hidden_at = comment.hidden_at or comment.deleted_at
+        comment.held_at = None
+        return
+    parent_id = comment.parent_id
+    db.session.delete(comment)
+    db.session.flush()
+    if parent_id is not None:
+        _drop_emptied_place(parent_id)
+
+
+def has_replies(comment_id: int) -> bool:
+    """Whether any reply answers it, on show or not."""
+    return db.session.scalar(select(exists().where(Comment.parent_id == comment_id)))
+
+
+def _drop_emptied_place(comment_id: int) -> None:
+    parent = db.session.get(Comment, comment_id)
+    if parent.deleted_at is not None and not has_replies(comment_id):
+        db.session.delete(parent)
+
+
 def set_comment_hidden(comment: Comment, hidden: bool, actor: Account) -> None:
     """Hide or restore a comment, keeping the idea's visible-comment count right. Hiding
     settles the flags on it; restoring a comment that waits for approval approves it."""
+    if comment.deleted_at is not None:  # its author deleted it: nothing to show or hide
+        return
     if hidden:
         flags.resolve_for(comment_id=comment.id)
     if comment.held_at is not None:
@@ -151,14 +303,25 @@ def _decide_held(comment: Comment, approve: bool, actor: Account) -> None:
 
 
 def delete_as_spam(comment: Comment, actor: Account) -> None:
-    """Remove the comment for good (its flags go with it); the log keeps what it said."""
-    if comment.hidden_at is None:
-        _bump_comment_count(comment.idea_id, -1)
+    """Remove the comment for good, with the replies under it (their flags go with them);
+    the log keeps what it said."""
+    replies = list(db.session.scalars(select(Comment).where(Comment.parent_id == comment.id)))
+    for gone in [*replies, comment]:
+        if gone.hidden_at is None:
+            _bump_comment_count(gone.idea_id, -1)
     audit.record(actor, AuditKind.DELETE, _subject(comment),
                  f"Deleted as spam a comment by {comment.display_name} on idea "
-                 f"{comment.idea_id}",
+                 f"{comment.idea_id}" + (f", and the {len(replies)} replies to it"
+                                         if replies else ""),
                  {"name": comment.display_name, "body": comment.body[:500]}, None)
+    for reply in replies:
+        db.session.delete(reply)
+    db.session.flush()
+    parent_id = comment.parent_id
     db.session.delete(comment)
+    db.session.flush()
+    if parent_id is not None:
+        _drop_emptied_place(parent_id)
 
 
 WAITING_PER_PAGE = 50

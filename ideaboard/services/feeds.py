@@ -57,6 +57,6 @@ def public_idea(idea_id: int) -> Idea | None:
 
 def latest_comments(idea_id: int) -> list[comments.ThreadComment]:
     """The idea's newest public comments (ix_comments_thread, read backwards)."""
-    query = comments.thread_query(idea_id).order_by(None).order_by(
+    query = comments.visible_query(idea_id).order_by(None).order_by(
         Comment.created_at.desc(), Comment.id.desc()).limit(FEED_SIZE)
     return [comments.ThreadComment(*row) for row in db.session.execute(query)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from ideaboard.extensions import db
 from ideaboard.models import (
@@ -169,9 +169,11 @@ def _restore_comments(record: Merge) -> int:
         update(Comment).where(Comment.id.in_(comment_ids),
                               Comment.merged_from_id == record.source_id)
         .values(merged_from_id=None).execution_options(synchronize_session=False))
+    # Replies posted under them since the merge go back with them, threads staying whole.
     db.session.execute(
-        update(Comment).where(Comment.id.in_(comment_ids)).values(idea_id=record.source_id)
-        .execution_options(synchronize_session=False))
+        update(Comment).where(or_(Comment.id.in_(comment_ids),
+                                  Comment.parent_id.in_(comment_ids)))
+        .values(idea_id=record.source_id).execution_options(synchronize_session=False))
     return len(comment_ids)
 
 

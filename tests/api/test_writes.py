@@ -249,3 +249,30 @@ def test_the_status_change_is_the_caretakers_even_on_a_hidden_idea(app, client, 
                             json={"status": "declined"})
     assert response.status_code == 200
     assert get_idea(app, idea_id).status is Status.DECLINED
+
+
+def test_a_reply_names_its_comment_and_goes_one_level_deep(app, client, member_token,
+                                                           make_idea):
+    idea_id, other_idea = make_idea(), make_idea("Another idea on the board")
+    path = f"/api/v1/ideas/{idea_id}/comments"
+    first = client.post(path, headers=member_token, json={"body": "First"}).get_json()
+    assert first["parent_id"] is None and first["edited_at"] is None
+    reply = client.post(path, headers=member_token,
+                        json={"body": "Reply", "parent_id": first["id"]})
+    assert reply.status_code == 201 and reply.get_json()["parent_id"] == first["id"]
+    deeper = client.post(path, json={"name": "Guest", "body": "Deeper",
+                                     "parent_id": reply.get_json()["id"]})
+    assert deeper.get_json()["parent_id"] == first["id"]
+    elsewhere = client.post(f"/api/v1/ideas/{other_idea}/comments", headers=member_token,
+                            json={"body": "Elsewhere"}).get_json()
+    before = database_snapshot(app)
+    for parent_id in (elsewhere["id"], 2_000_000_000, 0, "1"):
+        refused = client.post(path, headers=member_token,
+                              json={"body": "Lost", "parent_id": parent_id})
+        assert refused.status_code == 422, parent_id
+        assert "parent_id" in refused.get_json()["error"]["fields"], parent_id
+    assert database_snapshot(app) == before
+    listed = client.get(path).get_json()["comments"]
+    assert [(c["body_html"], c["parent_id"]) for c in listed] == [
+        ("<p>First</p>\n", None), ("<p>Reply</p>\n", first["id"]),
+        ("<p>Deeper</p>\n", first["id"])]

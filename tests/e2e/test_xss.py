@@ -17,12 +17,14 @@ import pytest
 from flask import Flask
 from markdown_it import MarkdownIt
 from playwright.sync_api import Page
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from ideaboard import sanitize
 from ideaboard.extensions import db
-from ideaboard.models import User
+from ideaboard.models import Comment, Idea, User
 from ideaboard.services import accounts as account_service
+from ideaboard.services import comments as comment_service
 from ideaboard.services import feeds
 from ideaboard.services import ideas as idea_service
 from ideaboard.services.categories import all_categories, by_slug
@@ -30,6 +32,7 @@ from tests.conftest import log_in
 from tests.xss import browser, run
 from tests.xss.browser import Inspector
 from tests.xss.payloads import OWN_PAYLOADS, all_payloads, sample_payloads
+from tests.xss.placement import SHARED_ROWS_PER_IDEA
 from tests.xss.planting import Account, Accounts, Planter, label
 
 pytestmark = pytest.mark.e2e
@@ -58,10 +61,24 @@ def app(app: Flask, monkeypatch: pytest.MonkeyPatch):
 @pytest.fixture
 def seed_idea(app, make_idea, member) -> int:
     """The one idea the crawl finds, so that its per-idea forms and pages are found; about a
-    topic, so that a chat can be planned from it."""
+    topic, so that a chat can be planned from it. The member commented on it, so that the
+    forms for one's own comment are found too."""
     with app.app_context():
         topic = by_slug("topic-for-a-future-chat").id
-    return make_idea(title="The idea the crawl finds", author=member, category=topic)
+    idea_id = make_idea(title="The idea the crawl finds", author=member, category=topic)
+    with app.app_context():
+        comment_service.add_member_comment(db.session.get(Idea, idea_id),
+                                           db.session.get(User, member.id),
+                                           "The comment the crawl finds")
+        db.session.commit()
+    return idea_id
+
+
+def seeds(app: Flask, seed_idea: int) -> dict[str, int]:
+    """The records whose forms the crawl finds, by the URL argument naming them."""
+    with app.app_context():
+        comment_id = db.session.scalar(select(Comment.id).where(Comment.idea_id == seed_idea))
+    return {"idea_id": seed_idea, "comment_id": comment_id}
 
 
 @pytest.fixture
@@ -90,6 +107,26 @@ def host_maker(app: Flask, default_author: int) -> Callable[[int | None], int]:
     return make_host
 
 
+def host_makers(app: Flask, default_author: int) -> dict[str, Callable[[int | None], int]]:
+    """Host ideas, and the comments that per-comment forms (editing one's own) are posted
+    to, each written by the member who will post, SHARED_ROWS_PER_IDEA to a host idea."""
+    make_idea_host = host_maker(app, default_author)
+    host: dict[str, int] = {"idea": 0, "comments": SHARED_ROWS_PER_IDEA}
+
+    def make_comment_host(author_id: int | None) -> int:
+        if host["comments"] >= SHARED_ROWS_PER_IDEA:
+            host.update(idea=make_idea_host(author_id), comments=0)
+        host["comments"] += 1
+        with app.app_context():
+            comment = comment_service.add_member_comment(
+                db.session.get(Idea, host["idea"]), db.session.get(User, author_id),
+                "Holds what the form stores.")
+            db.session.commit()
+            return comment.id
+
+    return {"idea_id": make_idea_host, "comment_id": make_comment_host}
+
+
 def test_every_form_with_free_text_is_found_on_a_page(accounts, seed_idea):
     discovery = run.discover(accounts)
 
@@ -107,7 +144,8 @@ def check_payloads(app: Flask, new_page: Callable[..., Page], live_server: str,
     started = time.perf_counter()
     discovery = run.discover(accounts)
     assert not discovery.missing(), f"forms no role finds on any page: {discovery.missing()}"
-    planter = Planter(app, seed_idea, host_maker(app, accounts.main["member"].user_id))
+    planter = Planter(app, seeds(app, seed_idea),
+                      host_makers(app, accounts.main["member"].user_id))
     run.plant(planter, discovery, accounts, payloads)
     planted = time.perf_counter()
     plan = run.visits(app, discovery, planter, accounts, seed_idea)

@@ -170,9 +170,12 @@ class PlantingError(AssertionError):
 class Planter:
     """Posts rows through form sites, keeping count and noting where stored values landed."""
 
-    def __init__(self, app: Flask, seed_idea: int, make_host: Callable[[int | None], int]):
+    def __init__(self, app: Flask, seeds: dict[str, int],
+                 make_hosts: dict[str, Callable[[int | None], int]]):
+        """`seeds`: the records the crawl found forms for, by URL argument (idea_id,
+        comment_id); `make_hosts`: for each, how to make another (written by a member)."""
         self.adapter = app.url_map.bind("localhost")
-        self.seed_idea, self.make_host = seed_idea, make_host
+        self.seeds, self.make_hosts = seeds, make_hosts
         self.tallies: dict[str, Tally] = defaultdict(Tally)
         self.fields: dict[str, FreeField] = {}
         self.landed: dict[str, list[Row]] = defaultdict(list)  # page path -> rows stored
@@ -184,9 +187,10 @@ class Planter:
         self._fillers = itertools.count(1)
 
     def per_idea(self, site: FormSite) -> bool:
-        """Whether the form is posted to an idea (the seed idea, where the crawl found it)."""
+        """Whether the form is posted to an idea or a comment (a seed, where the crawl found
+        it)."""
         return bool(Route.of(self.adapter, site.form.action, site.form.method)
-                    .naming(self.seed_idea))
+                    .naming(self.seeds))
 
     def plant(self, site: FormSite, accounts: Accounts, payloads: Sequence[str]) -> None:
         """Submit every payload into every typeable field of the site's form."""
@@ -197,7 +201,7 @@ class Planter:
 
     def _placement(self, site: FormSite, accounts: Accounts) -> Placement | None:
         route = Route.of(self.adapter, site.form.action, site.form.method)
-        names = route.naming(self.seed_idea)
+        names = route.naming(self.seeds)
         if not names:
             return None
         made = [(args[names[0]], fields) for args, fields in self.made if names[0] in args]
@@ -206,7 +210,8 @@ class Planter:
             made = []  # it would replace what made those ideas: give it fresh ones
         ideas = iter(dict.fromkeys(idea for idea, _fields in made))
         author = accounts.main["member"].user_id if site.role != "member" else None
-        return Placement(route, names, rows_per_idea(route), ideas, self.make_host, author)
+        return Placement(route, names, rows_per_idea(route), ideas, self.make_hosts[names[0]],
+                         author)
 
     def _submit(self, site: FormSite, row: Row, rows: deque[Row], accounts: Accounts,
                 placement: Placement | None) -> None:

@@ -109,7 +109,7 @@ def _caretaker_pages_made(discovery: Discovery, accounts: Accounts) -> Crawl:
 def _seed_args(adapter: MapAdapter, page: str, seed_idea: int) -> list[str] | None:
     """The URL arguments naming the seed idea, if the page is one of its pages."""
     _endpoint, args = adapter.match(page.partition("?")[0])
-    names = [name for name, value in args.items() if value == seed_idea]
+    names = [name for name, value in args.items() if name == "idea_id" and value == seed_idea]
     return names or None
 
 
