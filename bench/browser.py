@@ -90,6 +90,9 @@ def page_path(base: str, sort: str, page: int) -> str | None:
     return path
 
 
+_PROFILE_LINK = re.compile(r'href="/members/\d+')
+
+
 def first_idea_path(base: str, list_path: str = "/?sort=top") -> str | None:
     """The canonical path of the first idea on a list (following /ideas/<id>'s redirect)."""
     browser = Browser(base)
@@ -98,6 +101,13 @@ def first_idea_path(base: str, list_path: str = "/?sort=top") -> str | None:
         return None
     status, url, _ = browser.open(f"/ideas/{found.group(1)}")
     return urllib.parse.urlparse(url).path if status == 200 else None
+
+
+def first_author_path(base: str, list_path: str = "/?sort=top") -> str | None:
+    """The profile of the first idea's author on a list (the link on the idea's page)."""
+    idea = first_idea_path(base, list_path)
+    found = _PROFILE_LINK.search(Browser(base).get(idea)) if idea else None
+    return found.group(0)[len('href="'):] if found else None
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -111,6 +111,11 @@ class Site:
         path = browser.first_idea_path(self.base, "/?sort=top")
         return Target(path) if path else None
 
+    def profile(self) -> Target | None:
+        """The profile of the most-voted idea's author."""
+        path = browser.first_author_path(self.base, "/?sort=top")
+        return Target(path) if path else None
+
     def idea_as_member(self) -> Target | None:
         """The most-voted idea's page with the member's session cookie."""
         path = browser.first_idea_path(self.base, "/?sort=top")
@@ -129,6 +134,8 @@ READS: dict[str, Callable[[Site], Target | None]] = {
     "member /?sort=trending p1": lambda site: site.as_member("/?sort=trending"),
     "member idea page (most voted)": lambda site: site.idea_as_member(),
     "token holder /api/v1/ideas": lambda site: site.with_token("/api/v1/ideas"),
+    "visitor member profile (most voted idea's author)": lambda site: site.profile(),
+    "member /account/votes": lambda site: site.as_member("/account/votes"),
 }
 # Read while the chat votes (bench/storm.py): alone, then during each of storm.RATES.
 STORM_READS = ("visitor /?sort=top p1", "member /?sort=top p1",

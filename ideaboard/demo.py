@@ -338,6 +338,9 @@ def seed_demo(seed: int = 7) -> str:
                for handle, name in MEMBERS]
     for user in new_users:
         user.created_at = now - timedelta(days=MAX_AGE_DAYS + rng.uniform(10, 200))
+    for user, (handle, name) in zip(members, MEMBERS, strict=True):
+        user.handle = f"{handle}_hitsm"
+        user.bio = f"{name.partition(', ')[2] or name}. Here for the Friday chats."
     pairs = _create_ideas(rng, members)
     votes = _cast_votes(rng, pairs, members)
     comments = _add_comments(rng, pairs, members, votes, caretaker)

@@ -87,6 +87,9 @@ class Account(Protocol):
     def is_caretaker(self) -> bool: ...
 
 
+BIO_MAX, HANDLE_MAX = 300, 30
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -100,6 +103,10 @@ class User(UserMixin, db.Model):
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the member followed the link mailed to their address (None: not yet).
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Their profile: a few words about them, and their handle on the chat's network
+    # (without the "@"); both plain text.
+    bio: Mapped[str | None] = mapped_column(String(BIO_MAX))
+    handle: Mapped[str | None] = mapped_column(String(HANDLE_MAX))
 
     @property
     def is_caretaker(self) -> bool:
@@ -175,6 +182,8 @@ class Idea(db.Model):
         _public_index("ix_ideas_status_trending", "status", "trending_score", "created_at", "id"),
         _public_index("ix_ideas_status_new", "status", "created_at", "id"),
         _public_index("ix_ideas_status_discussed", "status", "comment_count", "created_at", "id"),
+        # A member's ideas, newest first (their profile, "My ideas").
+        Index("ix_ideas_author", "author_id", "created_at", "id"),
         Index("ix_ideas_hidden", "hidden_at", "id", sqlite_where=text("hidden_at IS NOT NULL"),
               postgresql_where=text("hidden_at IS NOT NULL")),
         CheckConstraint("vote_count >= 0", name="vote_count_not_negative"),
@@ -186,7 +195,7 @@ class Idea(db.Model):
     description: Mapped[str] = mapped_column(Text)
     description_html: Mapped[str] = mapped_column(Text)
     excerpt: Mapped[str] = mapped_column(String(200))
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
     status: Mapped[Status] = mapped_column(_enum(Status, "status"), default=Status.OPEN)
     official_response: Mapped[str | None] = mapped_column(Text)
@@ -218,7 +227,9 @@ class Vote(db.Model):
     """One row per member and idea: the primary key is the one-vote rule."""
 
     __tablename__ = "votes"
-    __table_args__ = (Index("ix_votes_idea_created", "idea_id", "created_at"),)
+    __table_args__ = (Index("ix_votes_idea_created", "idea_id", "created_at"),
+                      # A member's votes, newest first ("My votes").
+                      Index("ix_votes_user_created", "user_id", "created_at"))
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     idea_id: Mapped[int] = mapped_column(
@@ -248,11 +259,13 @@ class Comment(db.Model):
               sqlite_where=TOP_LEVEL_COMMENT, postgresql_where=TOP_LEVEL_COMMENT),
         Index("ix_comments_replies", "parent_id", "created_at", "id",
               sqlite_where=REPLY, postgresql_where=REPLY),
+        # A member's comments, newest first (their profile).
+        Index("ix_comments_author", "author_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     guest_name: Mapped[str | None] = mapped_column(String(50))
     guest_email: Mapped[str | None] = mapped_column(String(254))
     body: Mapped[str] = mapped_column(Text)

@@ -83,6 +83,11 @@ MATRIX = {
     # the token is the author's: no one else may revoke it, nor learn that it exists
     "auth.revoke_token": ("POST", {**MEMBERS, "other": 404, "caretaker": 404}),
     "contact.contact": ("GET", ANYONE),
+    "members.profile": ("GET", ANYONE),
+    "members.comments": ("GET", ANYONE),
+    "members.my_ideas": ("GET", {**MEMBERS, "author": 200, "other": 200, "caretaker": 200}),
+    "members.my_votes": ("GET", {**MEMBERS, "author": 200, "other": 200, "caretaker": 200}),
+    "auth.edit_profile": ("GET", {**MEMBERS, "author": 200, "other": 200, "caretaker": 200}),
     "chats.index": ("GET", ANYONE),
     "chats.calendar": ("GET", ANYONE),
     "ideas.flag_idea": ("GET", ANYONE),
@@ -132,6 +137,7 @@ PATH_VALUES = {"caretaker.invite_caretaker": {"user_id": "author"},
 # What a suspended member may no longer do (they still read everything).
 TAKING_PART = {"ideas.new", "ideas.vote", "ideas.comment", "ideas.flag_idea",
                "ideas.flag_comment", "contact.contact", "auth.create_token", "api.post_idea",
+               "auth.edit_profile",
                "api.change_idea", "api.vote", "api.unvote", "api.post_comment"}
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from ideaboard.extensions import db
 from ideaboard.pagecache import pages
 from ideaboard.services import comments, votes
-from tests.conftest import get_idea
+from tests.conftest import get_idea, sign_in
 
 
 @contextmanager
@@ -69,6 +69,26 @@ def test_idea_page_queries_do_not_grow_with_the_thread(app, client, make_idea, m
         for n in range(30):
             comments.add_guest_comment(idea, f"Visitor {n}", None, "more")
         for member in members:
-            comments.add_member_comment(idea, member, "from a member")
+            answered = comments.add_member_comment(idea, member, "from a member")
+            comments.add_guest_comment(idea, "V", None, "a reply", parent=answered)
         db.session.commit()
     assert _queries_for(app, client, f"/ideas/{idea_id}") == few
+
+
+def test_profile_and_my_lists_do_not_grow_with_rows(app, member, make_idea, make_user):
+    client = sign_in(app.test_client(), member)
+    paths = (f"/members/{member.id}", f"/members/{member.id}/comments", "/account/ideas",
+             "/account/votes")
+
+    def add(n: int) -> None:
+        for i in range(n):
+            idea_id = make_idea(f"Idea {n}-{i}", author=member)
+            with app.app_context():
+                votes.cast_vote(member.id, make_idea(f"Voted {n}-{i}", author=make_user()))
+                comments.add_member_comment(get_idea(app, idea_id), member, "Mine")
+                db.session.commit()
+
+    add(1)
+    few = {path: _queries_for(app, client, path) for path in paths}
+    add(12)
+    assert {path: _queries_for(app, client, path) for path in paths} == few

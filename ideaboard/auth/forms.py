@@ -1,9 +1,17 @@
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from ideaboard.forms import Form, display_name_field, squash_spaces, strip
+from ideaboard.models import BIO_MAX, HANDLE_MAX
 from ideaboard.services.api_tokens import NAME_MAX as TOKEN_NAME_MAX
 
 PASSWORD_MIN = 8
@@ -90,3 +98,22 @@ class ChangeEmailForm(Form):
     email = _email_field()
     current_password = _current_password_field()
     submit = SubmitField("Change address")
+
+
+class ProfileForm(Form):
+    display_name = display_name_field("Display name")
+    handle = StringField(
+        "Your handle on the chat's network",
+        description="Optional, as in @yourname: letters, digits and underscores.",
+        filters=[strip],
+        validators=[Optional(), Regexp(rf"@?[A-Za-z0-9_]{{1,{HANDLE_MAX}}}\Z",
+                                       message="Please use letters, digits and underscores "
+                                               f"(at most {HANDLE_MAX}), as in @yourname.")])
+    bio = TextAreaField(
+        "About you",
+        description=f"Optional, plain text, at most {BIO_MAX} characters: shown on your "
+                    "profile.",
+        filters=[strip],
+        validators=[Optional(), Length(max=BIO_MAX,
+                                       message=f"Please keep it under {BIO_MAX + 1} characters.")])
+    submit = SubmitField("Save profile")

@@ -16,12 +16,19 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from ideaboard import ratelimits
-from ideaboard.auth.access import local_path, refuse_if_suspended, sign_in, sign_out
+from ideaboard.auth.access import (
+    active_member_required,
+    local_path,
+    refuse_if_suspended,
+    sign_in,
+    sign_out,
+)
 from ideaboard.auth.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
+    ProfileForm,
     ResetPasswordForm,
     SignupForm,
     TokenForm,
@@ -29,7 +36,7 @@ from ideaboard.auth.forms import (
 from ideaboard.extensions import db
 from ideaboard.forms import ButtonForm
 from ideaboard.models import ApiToken, User
-from ideaboard.services import accounts, api_tokens, caretakers
+from ideaboard.services import accounts, api_tokens, caretakers, profiles
 
 bp = Blueprint("auth", __name__)
 
@@ -130,6 +137,20 @@ def change_email():
             form.current_password.errors.append("That is not your current password.")
     return (render_template("auth/change_email.html", form=form, user=user),
             400 if form.errors else 200)
+
+
+@bp.route("/account/profile", methods=["GET", "POST"])
+@active_member_required
+def edit_profile():
+    """The name, handle and few words others see on the member's profile."""
+    user = db.session.get(User, current_user.id)
+    form = ProfileForm(obj=user)
+    if form.validate_on_submit():
+        profiles.update_profile(user, form.display_name.data, form.handle.data, form.bio.data)
+        db.session.commit()
+        flash("Your profile is saved.", "success")
+        return redirect(url_for("members.profile", user_id=user.id))
+    return render_template("auth/profile.html", form=form, user=user), 400 if form.errors else 200
 
 
 @bp.post("/account/verify")
