@@ -22,13 +22,13 @@ from werkzeug.security import generate_password_hash
 
 from ideaboard import sanitize
 from ideaboard.extensions import db
-from ideaboard.models import Comment, Idea, User
+from ideaboard.models import Comment, Idea, User, utcnow
 from ideaboard.services import accounts as account_service
 from ideaboard.services import comments as comment_service
 from ideaboard.services import feeds
 from ideaboard.services import ideas as idea_service
 from ideaboard.services.categories import all_categories, by_slug
-from tests.conftest import log_in
+from tests.conftest import log_in, sign_in
 from tests.xss import browser, run
 from tests.xss.browser import Inspector
 from tests.xss.payloads import OWN_PAYLOADS, all_payloads, sample_payloads
@@ -127,6 +127,25 @@ def host_makers(app: Flask, default_author: int) -> dict[str, Callable[[int | No
     return {"idea_id": make_idea_host, "comment_id": make_comment_host}
 
 
+def member_maker(app: Flask) -> Callable[[], Account]:
+    """New members, each signed in in a browser session of their own."""
+    numbers = itertools.count(1)
+
+    def new_member() -> Account:
+        number = next(numbers)
+        with app.app_context():
+            user = User(email=f"own-{number}@example.org", display_name=f"Own member {number}",
+                        password_hash="!", email_verified_at=utcnow())
+            db.session.add(user)
+            db.session.commit()
+            user_id = user.id
+        with app.app_context():
+            client = sign_in(app.test_client(), db.session.get(User, user_id))
+        return Account(client, user_id)
+
+    return new_member
+
+
 def test_every_form_with_free_text_is_found_on_a_page(accounts, seed_idea):
     discovery = run.discover(accounts)
 
@@ -145,7 +164,7 @@ def check_payloads(app: Flask, new_page: Callable[..., Page], live_server: str,
     discovery = run.discover(accounts)
     assert not discovery.missing(), f"forms no role finds on any page: {discovery.missing()}"
     planter = Planter(app, seeds(app, seed_idea),
-                      host_makers(app, accounts.main["member"].user_id))
+                      host_makers(app, accounts.main["member"].user_id), member_maker(app))
     run.plant(planter, discovery, accounts, payloads)
     planted = time.perf_counter()
     plan = run.visits(app, discovery, planter, accounts, seed_idea)

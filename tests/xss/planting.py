@@ -27,6 +27,9 @@ from tests.xss.html import CSRF_FIELD, invalid_fields, parse_page
 from tests.xss.placement import Placement, Route, rows_per_idea
 
 LABEL = "xss-{}-{:05d}"  # one width: no label is the start of another
+# Forms that replace what one account shows (its profile): each submission comes from a
+# member of its own, so that none overwrites another.
+ONE_ROW_PER_ACCOUNT = frozenset({"auth.edit_profile"})
 PACK_FILL = 0.9  # of the field's maximum length
 PACK_CASES = 150
 Row = dict[str, "Value"]
@@ -171,11 +174,13 @@ class Planter:
     """Posts rows through form sites, keeping count and noting where stored values landed."""
 
     def __init__(self, app: Flask, seeds: dict[str, int],
-                 make_hosts: dict[str, Callable[[int | None], int]]):
+                 make_hosts: dict[str, Callable[[int | None], int]],
+                 new_member: Callable[[], Account]):
         """`seeds`: the records the crawl found forms for, by URL argument (idea_id,
-        comment_id); `make_hosts`: for each, how to make another (written by a member)."""
+        comment_id); `make_hosts`: for each, how to make another (written by a member);
+        `new_member`: a member of their own, signed in, for ONE_ROW_PER_ACCOUNT forms."""
         self.adapter = app.url_map.bind("localhost")
-        self.seeds, self.make_hosts = seeds, make_hosts
+        self.seeds, self.make_hosts, self.new_member = seeds, make_hosts, new_member
         self.tallies: dict[str, Tally] = defaultdict(Tally)
         self.fields: dict[str, FreeField] = {}
         self.landed: dict[str, list[Row]] = defaultdict(list)  # page path -> rows stored
@@ -185,6 +190,9 @@ class Planter:
         self.made: list[tuple[dict, frozenset[str]]] = []  # pages made: URL args, fields
         self.requests = 0
         self._fillers = itertools.count(1)
+        # Fields whose filler a form refused (a handle takes no spaces): sent as the page
+        # gave them instead.
+        self._as_given: dict[type, set[str]] = defaultdict(set)
 
     def per_idea(self, site: FormSite) -> bool:
         """Whether the form is posted to an idea or a comment (a seed, where the crawl found
@@ -215,7 +223,9 @@ class Planter:
 
     def _submit(self, site: FormSite, row: Row, rows: deque[Row], accounts: Accounts,
                 placement: Placement | None) -> None:
-        account = accounts.for_row(site.role)
+        one_each = Route.of(self.adapter, site.form.action,
+                            site.form.method).endpoint in ONE_ROW_PER_ACCOUNT
+        account = self.new_member() if one_each else accounts.for_row(site.role)
         target = (placement.target(self.adapter, account.user_id) if placement
                   else site.form.action)
         response = account.client.post(target, data=self._form_data(site, row, account))
@@ -233,7 +243,8 @@ class Planter:
         for name, control in site.form.fields.items():
             if control.hidden_from_people and name in free:
                 data[name] = ""  # a honeypot: people leave it empty
-            elif not control.hidden_from_people and control.kind in _FILLERS:
+            elif (not control.hidden_from_people and control.kind in _FILLERS
+                  and name not in self._as_given[site.form_class]):
                 data[name] = _FILLERS[control.kind](next(self._fillers))
             elif (control.kind == "checkbox" and control.value is None
                   and name in self._choices_of_records(site.form_class)):
@@ -283,8 +294,14 @@ class Planter:
     def _refused(self, site: FormSite, row: Row, rows: deque[Row], response: TestResponse,
                  target: str) -> None:
         invalid = invalid_fields(response.get_data(as_text=True))
-        if invalid - set(row):
-            raise PlantingError("a filler was refused: " + _describe(site, row, target, response))
+        if refused_fillers := invalid - set(row):
+            as_given = self._as_given[site.form_class]
+            if refused_fillers <= as_given:
+                raise PlantingError("a filler was refused: "
+                                    + _describe(site, row, target, response))
+            as_given |= refused_fillers
+            rows.appendleft(row)  # again, those fields as the page gave them
+            return
         if not invalid and len(row) > 1:  # refused as a whole: try each field on its own
             rows.extend({name: value} for name, value in row.items())
             return

@@ -71,6 +71,7 @@ def visits(app: Flask, discovery: Discovery, planter: Planter, accounts: Account
     adapter = app.url_map.bind("localhost")
     landed = planter.pages_to_open()
     found: list[Visit] = []
+    expanded: set[str] = set()
     for result in [*discovery.crawls, _caretaker_pages_made(discovery, accounts)]:
         main = accounts.main[result.role] if result.role != "visitor" else None
         for page in result.pages:
@@ -80,6 +81,14 @@ def visits(app: Flask, discovery: Discovery, planter: Planter, accounts: Account
                 if result.role == "member":  # each writer's own copy of a private page
                     found.extend(Visit(result.role, page, writer)
                                  for writer in planter.own_pages.get(page.partition("?")[0], ()))
+                # The same kind of page for other records (members' profiles the crawl did
+                # not reach, which stored forms landed on), opened by the least privileged
+                # role that found that kind.
+                others = [target for target in landed
+                          if target != page and _same_endpoint(adapter, page, target)]
+                if others and _endpoint(adapter, page) not in expanded:
+                    expanded.add(_endpoint(adapter, page))
+                    found.extend(Visit(result.role, target, main) for target in others)
                 continue
             found.append(Visit(result.role, page, main))  # the seed idea's own page too
             for target in landed:
@@ -90,7 +99,7 @@ def visits(app: Flask, discovery: Discovery, planter: Planter, accounts: Account
                 found.append(Visit(result.role, url, author or main))
     found.extend(Visit(role, search, accounts.main[role] if role != "visitor" else None)
                  for role in ("visitor", "member") for search in SEARCHES)
-    return found
+    return list({(visit.role, visit.url, id(visit.account)): visit for visit in found}.values())
 
 
 def _caretaker_pages_made(discovery: Discovery, accounts: Accounts) -> Crawl:
@@ -104,6 +113,17 @@ def _caretaker_pages_made(discovery: Discovery, accounts: Accounts) -> Crawl:
         made.pages.extend(page for page in again.pages
                           if page not in before and page not in made.pages)
     return made
+
+
+def _endpoint(adapter: MapAdapter, page: str) -> str:
+    return adapter.match(page.partition("?")[0])[0]
+
+
+def _same_endpoint(adapter: MapAdapter, page: str, target: str) -> bool:
+    """Whether `target` is the same kind of page as `page`, for another record that is not
+    an idea (idea pages are moved over by _retarget)."""
+    endpoint, args = adapter.match(page.partition("?")[0])
+    return "idea_id" not in args and endpoint == _endpoint(adapter, target)
 
 
 def _seed_args(adapter: MapAdapter, page: str, seed_idea: int) -> list[str] | None:
