@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import (
     Blueprint,
     abort,
@@ -36,7 +38,7 @@ from ideaboard.auth.forms import (
 from ideaboard.extensions import db
 from ideaboard.forms import ButtonForm
 from ideaboard.models import ApiToken, User
-from ideaboard.services import accounts, api_tokens, caretakers, profiles
+from ideaboard.services import accounts, api_tokens, caretakers, personal_data, profiles
 
 bp = Blueprint("auth", __name__)
 
@@ -151,6 +153,19 @@ def edit_profile():
         flash("Your profile is saved.", "success")
         return redirect(url_for("members.profile", user_id=user.id))
     return render_template("auth/profile.html", form=form, user=user), 400 if form.errors else 200
+
+
+@bp.get("/account/export")
+@login_required
+def export_data():
+    """Everything the board holds about the member, as a JSON file to keep."""
+    data = personal_data.export(db.session.get(User, current_user.id))
+    response = make_response(json.dumps(data, indent=2, ensure_ascii=False))
+    response.mimetype = "application/json"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="ideaboard-{current_user.id}.json"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/account/verify")
