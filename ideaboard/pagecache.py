@@ -199,8 +199,6 @@ def _fill_once(code: bytes) -> bytes:
         return escape(current_user.display_name).encode() if current_user.is_authenticated else b""
     if code[:1] == b"A":
         return _author_actions(code[1:])
-    if code[:1] == b"O":
-        return _comment_actions(code[1:])
     if code == b"F":
         messages = get_flashed_messages(with_categories=True)
         if messages:
@@ -240,11 +238,15 @@ def fill(parts: Sequence[bytes]) -> bytes:
     counts = view.counts if view else {}
     pressed = {b"P%d" % idea_id for idea_id in voted}
     undoable = {b"I%d" % idea_id for idea_id in voted}
+    # O<comment>-<author>-<until>: only the author's own comments get controls.
+    own = b"-%d-" % current_user.id if current_user.is_authenticated else None
     once: dict[bytes, bytes] = {}
     filled = list(parts)
     for i in range(1, len(filled), 2):
         code = filled[i]
-        if code[:1] == b"P":
+        if code[:1] == b"O":
+            filled[i] = _comment_actions(code[1:]) if own and own in code else b""
+        elif code[:1] == b"P":
             filled[i] = b"true" if code in pressed else b"false"
         elif code[:1] == b"I":
             filled[i] = b"unvote" if code in undoable else b"vote"

@@ -5,7 +5,7 @@ time, on its own index (ix_ideas_author, ix_comments_author, ix_votes_user_creat
 from __future__ import annotations
 
 from sqlalchemy import and_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from ideaboard.extensions import db
 from ideaboard.models import Comment, Idea, User, Vote
@@ -14,6 +14,12 @@ from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import public_filter
 
 PER_PAGE = 20
+# What a list row shows of an idea: not its description (in full, and as HTML), which
+# would double what each row loads.
+_ROW = (joinedload(Idea.category),
+        load_only(Idea.id, Idea.title, Idea.excerpt, Idea.author_id, Idea.category_id,
+                  Idea.status, Idea.vote_count, Idea.comment_count, Idea.created_at,
+                  Idea.hidden_at, Idea.withdrawn_at, Idea.merged_into_id))
 
 
 def update_profile(user: User, display_name: str, handle: str | None, bio: str | None) -> None:
@@ -27,14 +33,13 @@ def update_profile(user: User, display_name: str, handle: str | None, bio: str |
 
 def public_ideas(author_id: int, after: int | None = None) -> paging.After[Idea]:
     """The member's ideas on the board, newest first."""
-    query = (select(Idea).options(joinedload(Idea.category))
-             .where(Idea.author_id == author_id, public_filter()))
+    query = select(Idea).options(*_ROW).where(Idea.author_id == author_id, public_filter())
     return _newest_ideas(query, author_id, after)
 
 
 def own_ideas(author_id: int, after: int | None = None) -> paging.After[Idea]:
     """Every idea the member posted, withdrawn, hidden and merged ones too ("My ideas")."""
-    query = select(Idea).options(joinedload(Idea.category)).where(Idea.author_id == author_id)
+    query = select(Idea).options(*_ROW).where(Idea.author_id == author_id)
     return _newest_ideas(query, author_id, after)
 
 
@@ -73,7 +78,7 @@ def voted_ideas(user_id: int, after: int | None = None) -> paging.After[Idea]:
     if after is not None:
         vote = db.session.get(Vote, (user_id, after))
         anchor = (vote.created_at, vote.idea_id) if vote else None
-    query = (select(Idea).options(joinedload(Idea.category))
+    query = (select(Idea).options(*_ROW)
              .join(Vote, and_(Vote.idea_id == Idea.id, Vote.user_id == user_id))
              .where(public_filter()))
     return paging.ordered_after(query, (Vote.created_at, Vote.idea_id), anchor, PER_PAGE,
