@@ -309,15 +309,17 @@ def get_own_comment(comment_id: int) -> tuple[Comment, Idea]:
 def edit_comment(comment_id: int):
     comment, idea = get_own_comment(comment_id)
     back = comment_url(idea, comment)
-    if not comments.can_edit(current_user, comment):
-        flash("A comment can be edited for 15 minutes after it is posted: this one can no "
-              "longer be. You can still delete it.", "warning")
-        return redirect(back)
     form = EditCommentForm(obj=comment)
-    if form.validate_on_submit():
-        comments.edit_comment(current_user, comment, form.body.data)
-        db.session.commit()
-        flash("Your comment is updated.", "success")
+    try:
+        if not comments.can_edit(current_user, comment):
+            raise comments.NotAllowed(comments.EDIT_CLOSED)
+        if form.validate_on_submit():
+            comments.edit_comment(current_user, comment, form.body.data)
+            db.session.commit()
+            flash("Your comment is updated.", "success")
+            return redirect(back)
+    except comments.NotAllowed as refusal:  # the 15 minutes ran out, maybe while typing
+        flash(str(refusal), "warning")
         return redirect(back)
     page = render_template("ideas/edit_comment.html", form=form, idea=idea, back=back)
     return page, 400 if form.errors else 200

@@ -28,6 +28,8 @@ def _bump_comment_count(idea_id: int, by: int) -> None:
 
 EDIT_WINDOW = timedelta(minutes=15)  # how long a member may edit a comment they wrote
 GONE = "This comment is no longer there."
+EDIT_CLOSED = ("A comment can be edited for 15 minutes after it is posted: this one can no "
+               "longer be. You can still delete it.")
 
 
 class NotAllowed(Exception):
@@ -223,8 +225,7 @@ def can_edit(account: Account, comment: Comment, now: datetime | None = None) ->
 def edit_comment(account: Account, comment: Comment, body: str) -> None:
     """The author's correction, within EDIT_WINDOW of posting; marked edited."""
     if not can_edit(account, comment):
-        raise NotAllowed("A comment can be edited for 15 minutes after it is posted: "
-                         "this one can no longer be.")
+        raise NotAllowed(EDIT_CLOSED)
     comment.body = body
     comment.body_html = render_markdown(body)
     comment.edited_at = utcnow()
