@@ -132,3 +132,10 @@ def test_my_votes_lists_what_i_vote_for_latest_first_a_page_at_a_time(
     assert 'aria-pressed="true"' in first
     following = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
     assert _titles(client.get(following).get_data(as_text=True)) == ["Voted idea 0"]
+
+
+def test_empty_lists_say_so(app, member):
+    client = sign_in(app.test_client(), member)
+    assert (f"No ideas on the board from {member.display_name} yet."
+            in client.get(f"/members/{member.id}").get_data(as_text=True))
+    assert "You have not voted yet" in client.get("/account/votes").get_data(as_text=True)
