@@ -6,10 +6,10 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
 from ideaboard.extensions import db
-from ideaboard.models import Comment, Idea, Role, Status, User, Vote, utcnow
+from ideaboard.models import Comment, Idea, OutboxMessage, Role, Status, User, Vote, utcnow
 from ideaboard.services import chats, flags, inbox, merging, settings
 from ideaboard.services import comments as comment_service
 from ideaboard.services.accounts import create_user, find_by_email
@@ -332,6 +332,7 @@ def seed_demo(seed: int = 7) -> str:
     if db.session.scalar(select(Idea.id).limit(1)) is not None:
         return "The board already has ideas; the demo was not added."
     rng, now, new_users = random.Random(seed), utcnow(), []
+    mail_before = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
     caretaker = _account(f"{CARETAKER[0]}@example.org", CARETAKER[1], CARETAKER_PASSWORD,
                          Role.CARETAKER, new_users)
     members = [_account(f"{handle}@example.org", name, MEMBER_PASSWORD, Role.MEMBER, new_users)
@@ -351,6 +352,8 @@ def seed_demo(seed: int = 7) -> str:
     db.session.flush()
     recompute_trending()
     _caretaker_examples(pairs, caretaker, members)
+    # The demo's history is made up: nobody is mailed about it.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > mail_before))
     return (
         f"Demo board: {len(members)} members, {len(ideas)} ideas, {sum(votes.values())} votes, "
         f"{len(comments)} comments. Log in as caretaker@example.org / {CARETAKER_PASSWORD} "

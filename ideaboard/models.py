@@ -75,6 +75,14 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
     )
 
 
+class Delivery(enum.StrEnum):
+    """How a member hears of one kind of event on the ideas they follow."""
+
+    INSTANT = "instant"  # an email as it happens
+    DIGEST = "digest"  # a line in the weekly digest
+    OFF = "off"
+
+
 class Account(Protocol):
     """Whom a service acts for: a User row, or the request's SignedIn (auth/access.py)."""
 
@@ -107,6 +115,16 @@ class User(UserMixin, db.Model):
     # (without the "@"); both plain text.
     bio: Mapped[str | None] = mapped_column(String(BIO_MAX))
     handle: Mapped[str | None] = mapped_column(String(HANDLE_MAX))
+    # What they hear of the ideas they follow (services/notifications.py): status changes
+    # and official responses, new comments, and replies to their own comments.
+    notify_updates: Mapped[Delivery] = mapped_column(
+        _enum(Delivery, "notify_updates"), default=Delivery.INSTANT, server_default="instant")
+    notify_comments: Mapped[Delivery] = mapped_column(
+        _enum(Delivery, "notify_comments"), default=Delivery.OFF, server_default="off")
+    notify_replies: Mapped[Delivery] = mapped_column(
+        _enum(Delivery, "notify_replies"), default=Delivery.INSTANT, server_default="instant")
+    # The weekly digest (services/digest.py): on unless they opt out.
+    digest_subscribed: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
 
     @property
     def is_caretaker(self) -> bool:
@@ -283,6 +301,8 @@ class Comment(db.Model):
     # Deleted by its author while it had replies: kept, emptied and hidden, so that the
     # replies keep their place under "Comment deleted".
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A visitor who left their email asked to be emailed replies to this comment.
+    email_replies: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     author: Mapped[User | None] = relationship(lazy="joined")
 
@@ -293,6 +313,21 @@ class Comment(db.Model):
     @property
     def is_member_comment(self) -> bool:
         return self.author_id is not None
+
+
+class Follow(db.Model):
+    """A member follows an idea: they hear of its changes as their settings say. Posting,
+    voting and commenting follow it; the button on its page follows or unfollows."""
+
+    __tablename__ = "follows"
+    # The idea's followers, for the mail its changes send.
+    __table_args__ = (Index("ix_follows_idea", "idea_id", "user_id"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class BoardState(db.Model):
@@ -567,3 +602,19 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class DigestRun(db.Model):
+    """One week's digest (`flask send-digest`): what it covers, fixed when it starts, and
+    how far it got, so a second run that week sends nothing and a run after a crash goes on
+    from the last member whose mail was committed."""
+
+    __tablename__ = "digest_runs"
+
+    week: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO week, "2026-W49"
+    covers_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    covers_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_user_id: Mapped[int] = mapped_column(default=0)  # members are taken in id order
+    queued: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

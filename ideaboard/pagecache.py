@@ -40,7 +40,8 @@ def marker(kind: str, number: int | str = "") -> Markup:
     """A hole in a cached page: T token, N account menu, F flashes, P<id> pressed, I<id> intent,
     C<id>:<count> a vote count (as rendered, unless the member's view has a newer one),
     M the member's name, A<idea id>-<author id> the author's own controls for an idea,
-    O<comment id>-<author id>-<editable until, Unix time> those for a comment."""
+    O<comment id>-<author id>-<editable until, Unix time> those for a comment, W<idea id> the
+    member's Follow or Unfollow button."""
     return Markup(f"{MARK}{kind}{number}{MARK}")
 
 
@@ -51,12 +52,15 @@ class CachedPage:
     generation: Generation  # the board's, read before the page was rendered
     stored_at: float  # time.monotonic() before the page was rendered
     shows_threads: bool  # comments themselves, not only their counts: freshness.still_fresh
+    follow_buttons: bool = False  # W markers: the member's follows are asked for too
 
     @classmethod
     def of(cls, body: str, idea_ids: Iterable[int], generation: Generation,
            rendered_at: float, shows_threads: bool = False) -> CachedPage:
         parts = tuple(body.encode().split(_MARK_BYTES))
-        return cls(parts, tuple(idea_ids), generation, rendered_at, shows_threads)
+        follow_buttons = any(code[:1] == b"W" for code in parts[1::2])
+        return cls(parts, tuple(idea_ids), generation, rendered_at, shows_threads,
+                   follow_buttons)
 
     @property
     def size(self) -> int:
@@ -136,13 +140,17 @@ def viewer_variant() -> str:
 
 
 def _etag(page: CachedPage, current: Generation) -> str:
-    """What the response shows: the page as rendered and, for a member, the votes as now."""
+    """What the response shows: the page as rendered and, for a member, the votes as now
+    (and what they follow, where the page has Follow buttons)."""
     kept = f"g{page.generation.content}.{page.generation.votes}"
     if page.shows_threads:
         kept += f".{page.generation.comments}"
     if not current_user.is_authenticated:
         return kept
-    return f"{kept}-v{current.votes}-u{current_user.id}"
+    member = f"{kept}-v{current.votes}-u{current_user.id}"
+    if page.follow_buttons:
+        member += "-f" + ".".join(map(str, sorted(g.member_view.following)))
+    return member
 
 
 def cached_page(key: Iterable, render: Callable[[], tuple[str, Iterable[int]]],
@@ -163,12 +171,14 @@ def cached_page(key: Iterable, render: Callable[[], tuple[str, Iterable[int]]],
     if not member:
         request.environ[SHAREABLE_PAGE] = (page.generation, page.stored_at,
                                             page.shows_threads)
+    if member and page.follow_buttons:  # what they follow is part of the ETag
+        g.member_view = votes.member_view(current_user.id, list(page.idea_ids), follows=True)
     etag = _etag(page, generation)
     if request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
         response = Response(status=304)
         response.set_etag(etag, weak=True)
         return response
-    if member and page.idea_ids:
+    if member and page.idea_ids and not page.follow_buttons:
         g.member_view = votes.member_view(current_user.id, list(page.idea_ids))
     response = FilledPage(fill(page.parts), mimetype=mimetype)
     response.set_etag(etag, weak=True)
@@ -227,6 +237,15 @@ def _comment_actions(ids: bytes) -> bytes:
                            editable=editable).encode()
 
 
+def _follow_button(idea_id: bytes, following: frozenset[int]) -> bytes:
+    """Follow or Unfollow, as the member's view has it."""
+    if not current_user.is_authenticated or not idea_id.isdigit():
+        return b""
+    button = render_template("ideas/_follow_button.html", idea_id=int(idea_id),
+                             following=int(idea_id) in following).encode()
+    return button.replace(_MARK_BYTES + b"T" + _MARK_BYTES, csrf_token().encode())
+
+
 def fill(parts: Sequence[bytes]) -> bytes:
     """Join a page split at its markers, each hole filled for the person asking: P<id> is
     whether their button is pressed, I<id> what pressing it would do, C<id>:<count> the
@@ -252,6 +271,8 @@ def fill(parts: Sequence[bytes]) -> bytes:
             filled[i] = b"unvote" if code in undoable else b"vote"
         elif code[:1] == b"C":
             filled[i] = _count(code, counts)
+        elif code[:1] == b"W":
+            filled[i] = _follow_button(code[1:], view.following if view else frozenset())
         else:
             if code not in once:
                 once[code] = _fill_once(code)

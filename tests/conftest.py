@@ -18,7 +18,7 @@ from werkzeug.security import generate_password_hash
 
 from ideaboard import create_app
 from ideaboard.extensions import db, limiter
-from ideaboard.models import Idea, OutboxMessage, Role, User
+from ideaboard.models import Idea, OutboxMessage, Role, User, utcnow
 from ideaboard.services import accounts
 from ideaboard.services import ideas as idea_service
 from ideaboard.services.categories import all_categories, seed_categories
@@ -122,11 +122,13 @@ def make_user(app: Flask, password_hash: str):
     """Create a member (or caretaker) directly; all share PASSWORD."""
     counter = iter(range(1, 10_000))
 
-    def _make(name: str | None = None, role: Role = Role.MEMBER, email: str | None = None):
+    def _make(name: str | None = None, role: Role = Role.MEMBER, email: str | None = None,
+              verified: bool = False):
         n = next(counter)
         with app.app_context():
             user = User(email=email or f"member{n}@example.org", display_name=name or f"Member {n}",
-                        password_hash=password_hash, role=role)
+                        password_hash=password_hash, role=role,
+                        email_verified_at=utcnow() if verified else None)
             db.session.add(user)
             db.session.commit()
             db.session.refresh(user)

@@ -41,6 +41,11 @@ MATRIX = {
     "ideas.edit": ("GET", {**AUTHOR_ONLY, "author": 200}),
     "ideas.withdraw": ("POST", AUTHOR_ONLY),
     "ideas.vote": ("POST", MEMBERS),
+    "ideas.follow": ("POST", MEMBERS),  # suspended members too: it only changes their mail
+    "notifications.settings": ("GET", {**MEMBERS, "author": 200, "other": 200,
+                                       "caretaker": 200}),
+    # Anyone may follow an unsubscribe link; one that is not genuine is not found.
+    "notifications.unsubscribe": ("GET", dict.fromkeys(ROLES, 404)),
     "ideas.comment": ("POST", {**MEMBERS, "visitor": 302}),
     # the comment is the author's (and posted just now, so still editable)
     "ideas.edit_comment": ("GET", {**AUTHOR_ONLY, "author": 200}),
@@ -125,6 +130,7 @@ API_BODIES = {
 }
 FORM_DATA = {
     "ideas.vote": {"intent": "vote"},
+    "ideas.follow": {"intent": "follow"},
     "ideas.comment": {"name": "Visitor", "body": "A comment"},
     "caretaker.update_status": {"status": "planned", "response": "Yes"},
     "caretaker.bulk_status": {"ideas": "{idea_id}", "status": "planned"},
@@ -134,7 +140,8 @@ FORM_DATA = {
 # Path values other than the usual ones (a role's name stands for that member's id).
 PATH_VALUES = {"caretaker.invite_caretaker": {"user_id": "author"},
                "auth.reset_password": {"token": "not-a-signed-token"},
-               "auth.verify_email": {"token": "not-a-signed-token"}}
+               "auth.verify_email": {"token": "not-a-signed-token"},
+               "notifications.unsubscribe": {"token": "not-a-signed-token"}}
 # What a suspended member may no longer do (they still read everything).
 TAKING_PART = {"ideas.new", "ideas.vote", "ideas.comment", "ideas.flag_idea",
                "ideas.flag_comment", "contact.contact", "auth.create_token", "api.post_idea",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     SelectChoice,
@@ -9,7 +10,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from ideaboard.forms import Form, display_name_field, squash_spaces, strip
 from ideaboard.inputs import ID_DIGITS
@@ -90,6 +91,7 @@ class GuestCommentForm(CommentForm):
         validators=[Optional(), Email(message="Please enter a valid email address."),
                     Length(max=254)],
     )
+    email_replies = BooleanField("Email me replies to my comment")
     body = _comment_field()
     reply_to = _reply_field()
     # A field people never see: bots that fill every input give themselves away.
@@ -99,6 +101,10 @@ class GuestCommentForm(CommentForm):
     @property
     def looks_automated(self) -> bool:
         return bool(self.website.data)
+
+    def validate_email_replies(self, field: BooleanField) -> None:
+        if field.data and not self.email.data:
+            raise ValidationError("Please give your email, so that replies can reach you.")
 
 
 FLAG_DETAILS_MAX = 500

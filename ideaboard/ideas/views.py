@@ -40,7 +40,7 @@ from ideaboard.inputs import int_arg
 from ideaboard.models import Comment, Idea
 from ideaboard.negotiation import wants_json
 from ideaboard.pagecache import cached_page
-from ideaboard.services import chats, comments, flags, ideas, merging, settings, votes
+from ideaboard.services import chats, comments, flags, follows, ideas, merging, settings, votes
 from ideaboard.services.categories import all_categories, slugify
 from ideaboard.templating import idea_url
 
@@ -100,7 +100,7 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, merge_form
                                                 response=idea.official_response)
         merge_form = merge_form or MergeForm(formdata=None)
     if current_user.is_authenticated:
-        g.member_view = votes.member_view(current_user.id, [idea.id])
+        g.member_view = votes.member_view(current_user.id, [idea.id], follows=True)
     thread = comments.thread(idea.id, include_hidden=caretaker, after=comments_after)
     comment_form, reply_form = _comment_forms(comment_form, reply_to)
     page = render_template(
@@ -239,6 +239,27 @@ def vote(idea_id: int):
     return redirect(local_path(request.form.get("next")) or url_for("ideas.show", idea_id=idea_id))
 
 
+@bp.post("/<int:idea_id>/follow")
+@login_required
+def follow(idea_id: int):
+    """Follow or unfollow the idea (suspended members too: it only changes their mail)."""
+    intent = request.form.get("intent")
+    if intent not in ("follow", "unfollow"):
+        abort(400)
+    idea = get_idea_or_404(idea_id)
+    if intent == "follow":
+        if not idea.is_public:
+            abort(404)
+        follows.follow(current_user.id, idea.id)
+        message = "You follow this idea: you will hear of it as your notification settings say."
+    else:
+        follows.unfollow(current_user.id, idea.id)
+        message = "You no longer follow this idea."
+    db.session.commit()
+    flash(message, "success")
+    return redirect(idea_url(idea, _anchor="follow"))
+
+
 @bp.post("/<int:idea_id>/comments")
 @ratelimits.visitor_comment
 @ratelimits.member_comment
@@ -268,7 +289,8 @@ def comment(idea_id: int):
     else:
         held = mode is settings.VisitorComments.MODERATED
         new_comment = comments.add_guest_comment(idea, form.name.data, form.email.data,
-                                                 form.body.data, held=held, parent=parent)
+                                                 form.body.data, held=held, parent=parent,
+                                                 email_replies=form.email_replies.data)
     db.session.commit()
     if new_comment.held_at is not None:
         flash("Thank you! Your comment will appear once the caretaker has approved it.",

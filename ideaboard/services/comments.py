@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from ideaboard.extensions import db
 from ideaboard.models import Account, AuditKind, Comment, Idea, User, utcnow
 from ideaboard.sanitize import render_markdown
-from ideaboard.services import audit, flags, paging
+from ideaboard.services import audit, flags, follows, notifications, paging
 from ideaboard.services.freshness import mark_comments_changed
 
 
@@ -38,19 +38,23 @@ class NotAllowed(Exception):
 
 def add_member_comment(idea: Idea, author: Account, body: str,
                        parent: Comment | None = None) -> Comment:
-    return _add_comment(Comment(idea_id=idea.id, author_id=author.id, body=body,
-                                parent_id=parent.id if parent else None))
+    """A member's comment; commenting follows the idea."""
+    follows.follow(author.id, idea.id)
+    return _add_comment(idea, Comment(idea_id=idea.id, author_id=author.id, body=body,
+                                      parent_id=parent.id if parent else None))
 
 
 def add_guest_comment(idea: Idea, name: str, email: str | None, body: str,
-                      held: bool = False, parent: Comment | None = None) -> Comment:
-    """A visitor's comment: the name is shown, the email never is. A `held` one waits,
-    hidden, for the caretaker's approval."""
+                      held: bool = False, parent: Comment | None = None,
+                      email_replies: bool = False) -> Comment:
+    """A visitor's comment: the name is shown, the email never is (it is where replies are
+    mailed, if they asked). A `held` one waits, hidden, for the caretaker's approval."""
     comment = Comment(idea_id=idea.id, guest_name=name, guest_email=email or None, body=body,
-                      parent_id=parent.id if parent else None)
+                      parent_id=parent.id if parent else None,
+                      email_replies=bool(email and email_replies))
     if held:
         comment.held_at = comment.hidden_at = utcnow()
-    return _add_comment(comment)
+    return _add_comment(idea, comment)
 
 
 def reply_target(idea_id: int, comment_id: int) -> Comment:
@@ -73,13 +77,14 @@ def _has_visible_replies(comment_id: int) -> bool:
         Comment.parent_id == comment_id, Comment.hidden_at.is_(None))))
 
 
-def _add_comment(comment: Comment) -> Comment:
+def _add_comment(idea: Idea, comment: Comment) -> Comment:
     comment.body_html = render_markdown(comment.body)
     comment.created_at = utcnow()
     db.session.add(comment)
     db.session.flush()
     if comment.hidden_at is None:
         _bump_comment_count(comment.idea_id, +1)
+        notifications.comment_published(comment, idea)
     return comment
 
 
@@ -297,6 +302,7 @@ def _decide_held(comment: Comment, approve: bool, actor: Account) -> None:
     if approve:
         comment.hidden_at = None
         _bump_comment_count(comment.idea_id, +1)
+        notifications.comment_published(comment, db.session.get(Idea, comment.idea_id))
     audit.record(actor, AuditKind.APPROVE if approve else AuditKind.HIDE, _subject(comment),
                  f"{'Approved' if approve else 'Hid'} a waiting comment by "
                  f"{comment.guest_name or 'a member'} on idea {comment.idea_id}",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ideaboard.extensions import db
 from ideaboard.models import Account, AuditKind, Idea, Status, StatusChange, User, utcnow
 from ideaboard.sanitize import plain_excerpt, render_markdown
-from ideaboard.services import audit, flags
+from ideaboard.services import audit, flags, follows, notifications
 from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import trending_weight
 
@@ -18,7 +18,8 @@ from ideaboard.services.ranking import trending_weight
 def create_idea(
     author: Account, title: str, description: str, category_id: int, at: datetime | None = None
 ) -> Idea:
-    """A new open idea; its creation counts as one vote's weight in Trending."""
+    """A new open idea, which its author follows; its creation counts as one vote's weight
+    in Trending."""
     now = at or utcnow()
     idea = Idea(
         title=title,
@@ -34,6 +35,7 @@ def create_idea(
     )
     db.session.add(idea)
     db.session.flush()
+    follows.follow(author.id, idea.id)
     mark_board_changed()
     return idea
 
@@ -90,10 +92,12 @@ def respond(idea: Idea, status: Status, response: str | None, actor: Account,
         idea.official_response = response or None
         idea.official_response_html = render_markdown(response) if response else None
         idea.responded_at = at if response else None
-    db.session.add(StatusChange(
+    change = StatusChange(
         idea_id=idea.id, actor_id=actor.id, from_status=Status(before["status"]),
         to_status=status, created_at=at,
-        response_html=idea.official_response_html if response_changed else None))
+        response_html=idea.official_response_html if response_changed else None)
+    db.session.add(change)
+    notifications.idea_answered(idea, change)
     after = {"status": status.value, "response": idea.official_response}
     if status_changed:
         summary = f"{Status(before['status']).label} → {status.label}"

@@ -1,11 +1,12 @@
 """Voting: one vote per member per idea, counts kept in the idea's row in the same transaction.
 
 Votes are the busiest write: a toggle is three statements (the vote row, the idea's
-counters returning the new count, the board's generation) written once as SQL that both
-databases run. A member's toggle (`set_vote`) runs them on a driver connection in a
-transaction of its own on SQLite; on PostgreSQL it sends them as one statement
-(data-modifying WITH queries), which is a transaction of its own: one round trip. The demo
-data and tests run them in the ORM session's transaction (`cast_vote`, `withdraw_vote`).
+counters returning the new count, the board's generation), and a fourth when a vote is cast
+(the voter follows the idea), written once as SQL that both databases run. A member's
+toggle (`set_vote`) runs them on a driver connection in a transaction of its own on
+SQLite; on PostgreSQL it sends them as one statement (data-modifying WITH queries), which
+is a transaction of its own: one round trip. The demo data and tests run them in the ORM
+session's transaction (`cast_vote`, `withdraw_vote`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import NamedTuple
 
 from ideaboard.database import HotTransaction, hot_connections, session_first, utc_datetime
 from ideaboard.models import PUBLIC_IDEA, utcnow
+from ideaboard.services.follows import FOLLOW_SQL
 from ideaboard.services.freshness import bump_votes_sql, mark_votes_changed
 from ideaboard.services.ranking import trending_weight, trending_weight_sql
 
@@ -48,6 +50,10 @@ _ANSWER_AND_BUMP = f"""
 SELECT coalesce((SELECT vote_count FROM counted), ({_COUNT}))"""
 _CAST_IN_ONE = f"""
 WITH cast_vote AS ({_INSERT_IF_ABSENT} RETURNING idea_id),
+followed AS (
+  INSERT INTO follows (user_id, idea_id, created_at)
+  SELECT :user_id, idea_id, :at FROM cast_vote ON CONFLICT (user_id, idea_id) DO NOTHING
+),
 counted AS (
   UPDATE ideas SET vote_count = vote_count + 1, trending_score = trending_score + :weight
   WHERE id IN (SELECT idea_id FROM cast_vote) RETURNING vote_count
@@ -94,11 +100,12 @@ def cast_vote(user_id: int, idea_id: int, at: datetime | None = None) -> bool:
 def _cast(transaction: HotTransaction | None, user_id: int, idea_id: int,
           at: datetime | None) -> int | None:
     """The new vote count, or None if the vote was already there or the idea takes no
-    votes."""
-    row = _first(transaction, _CAST_ROW, user_id=user_id, idea_id=idea_id,
-                 at=at or utcnow())
+    votes. Voting follows the idea."""
+    at = at or utcnow()
+    row = _first(transaction, _CAST_ROW, user_id=user_id, idea_id=idea_id, at=at)
     if row is None:
         return None
+    _first(transaction, FOLLOW_SQL, user_id=user_id, idea_id=idea_id, at=at)
     return _adjust_counts(transaction, idea_id, +1, trending_weight(utc_datetime(row[0])))
 
 
@@ -161,25 +168,34 @@ def _set_vote_in_one(user_id: int, idea_id: int, voted: bool) -> VoteState:
 
 class MemberView(NamedTuple):
     """What a member's copy of a page shows of votes: which ideas they voted for, and each
-    idea's count as it is now (a cached page may be up to a second behind on counts)."""
+    idea's count as it is now (a cached page may be up to a second behind on counts); and,
+    where the page has a Follow button, which ideas they follow."""
 
     voted: frozenset[int]
     counts: dict[int, int]
+    following: frozenset[int] = frozenset()
 
 
-def member_view(user_id: int, idea_ids: list[int]) -> MemberView:
-    """The member's votes on `idea_ids` and their counts, in one query on primary keys
-    (every member's page view asks, so it runs on the hot connections; only integers)."""
+def member_view(user_id: int, idea_ids: list[int], follows: bool = False) -> MemberView:
+    """The member's votes on `idea_ids` and their counts (and, if asked, their follows), in
+    one query on primary keys (every member's page view asks, so it runs on the hot
+    connections; only integers)."""
     if not idea_ids:
         return MemberView(frozenset(), {})
     among = ", ".join(str(int(idea_id)) for idea_id in idea_ids)
+    follower, follow_join = "NULL", ""
+    if follows:
+        follower = "follows.user_id"
+        follow_join = (" LEFT JOIN follows ON follows.idea_id = ideas.id"
+                       f" AND follows.user_id = {int(user_id)}")
     rows = hot_connections().rows(
-        "SELECT ideas.id, ideas.vote_count, votes.user_id FROM ideas LEFT JOIN votes"
-        f" ON votes.idea_id = ideas.id AND votes.user_id = {int(user_id)}"
-        f" WHERE ideas.id IN ({among})"
+        f"SELECT ideas.id, ideas.vote_count, votes.user_id, {follower} FROM ideas"
+        f" LEFT JOIN votes ON votes.idea_id = ideas.id AND votes.user_id = {int(user_id)}"
+        f"{follow_join} WHERE ideas.id IN ({among})"
     )
-    return MemberView(frozenset(idea for idea, _count, voter in rows if voter is not None),
-                      {idea: count for idea, count, _voter in rows})
+    return MemberView(frozenset(idea for idea, _count, voter, _f in rows if voter is not None),
+                      {idea: count for idea, count, _voter, _f in rows},
+                      frozenset(idea for idea, _count, _voter, fan in rows if fan is not None))
 
 
 def current_vote_count(idea_id: int) -> int:

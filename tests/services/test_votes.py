@@ -97,7 +97,9 @@ def test_member_view_answers_for_a_whole_page(app, make_idea, make_user, member)
         view = votes.member_view(member.id, [first, second, third])
         assert view.voted == {first, third}
         assert view.counts == {first: 1, second: 1, third: 1}
-        assert votes.member_view(member.id, []) == (frozenset(), {})
+        assert votes.member_view(member.id, []) == (frozenset(), {}, frozenset())
+        assert votes.member_view(member.id, [first, second], follows=True).following == {
+            first}  # voting followed it
 
 
 def test_concurrent_toggling_keeps_count_equal_to_rows(app, make_idea, make_user):

@@ -1,0 +1,1 @@
+"""A member's notification settings, and unsubscribing from a mail's link."""
