@@ -22,6 +22,7 @@ from ideaboard.demo import CATEGORY_COMMENTS, GENERIC_COMMENTS, GUESTS, IDEAS
 from ideaboard.extensions import db
 from ideaboard.models import Comment, Idea, Role, Status, User, Vote
 from ideaboard.sanitize import plain_excerpt, render_markdown
+from ideaboard.services import follows
 from ideaboard.services.categories import all_categories, seed_categories
 from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import trending_weight
@@ -242,12 +243,13 @@ def seed_board(plan: SeedPlan, now: datetime | None = None,
                                                scores, visible), inserted)
     counts["votes"] = _insert(Vote, iter(vote_rows), inserted)
     counts["comments"] = _insert(Comment, iter(comment_rows), inserted)
+    counts["follows"] = follows.follow_where_taken_part()
     _sync_sequences()
     mark_board_changed()
     return counts
 
 
-LOADED_TABLES = ("users", "ideas", "votes", "comments")
+LOADED_TABLES = ("users", "ideas", "votes", "comments", "follows")
 # Its triggers rewrote each idea's row once per comment loaded, in seconds, where a live
 # board's autovacuum reclaims the old rows as comments trickle in over months: the load
 # leaves it five times its size (265 MB for 100,000 ideas, 46 MB rewritten), which every

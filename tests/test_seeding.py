@@ -6,11 +6,11 @@ import random
 import statistics
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from ideaboard import seeding
 from ideaboard.extensions import db
-from ideaboard.models import Comment, Idea, Vote
+from ideaboard.models import Comment, Follow, Idea, Vote
 from ideaboard.seeding import SeedPlan, seed_board, zipf_allocation
 from ideaboard.services.maintenance import recompute_trending
 
@@ -26,7 +26,12 @@ def test_seeded_counts_and_scores_equal_what_the_rows_say(app):
     with app.app_context():
         counts = seed_board(SeedPlan(ideas=300, members=60, votes=3000, comments=900), now=NOW)
         db.session.commit()
+        followed = counts.pop("follows")
         assert counts == {"members": 60, "ideas": 300, "votes": 3000, "comments": 900}
+        # each member follows what they took part in, once (voting alone gives 3,000)
+        assert 3000 < followed == db.session.scalar(select(func.count()).select_from(Follow))
+        assert db.session.scalar(select(func.count()).select_from(Vote).where(~exists().where(
+            Follow.user_id == Vote.user_id, Follow.idea_id == Vote.idea_id))) == 0
         assert db.session.scalar(select(func.sum(Idea.vote_count))) == 3000
         assert db.session.scalar(select(func.count()).select_from(Vote)) == 3000
         visible = db.session.scalar(
@@ -46,6 +51,7 @@ def test_seeding_tells_its_progress_in_rows_after_each_batch(app, monkeypatch):
         counts = seed_board(SeedPlan(ideas=50, members=20, votes=300, comments=100), now=NOW,
                             progress=lambda done, total: told.append((done, total)))
         db.session.commit()
+    counts.pop("follows")  # one statement at the end, not a batch of its own
     assert sum(counts.values()) == 470
     # members, ideas, votes (three batches), comments
     assert told == [(done, 470) for done in (20, 70, 170, 270, 370, 470)]
