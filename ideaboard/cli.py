@@ -173,8 +173,23 @@ def worker_command(once: bool, interval: float) -> None:
             time.sleep(interval)
 
 
+@click.command("send-digest")
+@with_appcontext
+def send_digest_command() -> None:
+    """Queue this week's digest for every subscribed member (the worker sends it). Running
+    it again in the same week sends nothing twice; after a crash, it goes on where it
+    stopped."""
+    from ideaboard.services.digest import send_digest
+
+    report = send_digest()
+    if report.already_sent:
+        click.echo(f"This week's digest ({report.week}) was already queued: nothing to do.")
+    else:
+        click.echo(f"Queued {report.queued:,} digests for {report.week}.")
+
+
 def register(app: Flask) -> None:
     for command in (init_db_command, create_user_command, create_token_command,
                     seed_demo_command, seed_command, recompute_trending_command, backup_command,
-                    restore_command, worker_command):
+                    restore_command, worker_command, send_digest_command):
         app.cli.add_command(command)
