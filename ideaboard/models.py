@@ -125,6 +125,9 @@ class User(UserMixin, db.Model):
         _enum(Delivery, "notify_replies"), default=Delivery.INSTANT, server_default="instant")
     # The weekly digest (services/digest.py): on unless they opt out.
     digest_subscribed: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    # The member deleted their account: this row stays, emptied, as "A former member", the
+    # author of whatever they chose to leave (services/account_deletion.py).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_caretaker(self) -> bool:
@@ -137,6 +140,10 @@ class User(UserMixin, db.Model):
     @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
 
 class LoginSession(db.Model):

@@ -94,6 +94,7 @@ MATRIX = {
     "members.my_votes": ("GET", {**MEMBERS, "author": 200, "other": 200, "caretaker": 200}),
     "auth.edit_profile": ("GET", {**MEMBERS, "author": 200, "other": 200, "caretaker": 200}),
     "auth.export_data": ("GET", {**MEMBERS, "author": 200, "other": 200, "caretaker": 200}),
+    "auth.delete_account": ("GET", {**MEMBERS, "author": 200, "other": 200, "caretaker": 200}),
     "chats.index": ("GET", ANYONE),
     "chats.calendar": ("GET", ANYONE),
     "ideas.flag_idea": ("GET", ANYONE),

@@ -4,11 +4,21 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    RadioField,
+    SelectChoice,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+)
 
 from ideaboard.forms import Form, display_name_field, squash_spaces, strip
 from ideaboard.models import BIO_MAX, HANDLE_MAX
@@ -92,6 +102,18 @@ class ChangePasswordForm(Form):
     password = _new_password_field("New password")
     confirm = _confirm_field()
     submit = SubmitField("Change password")
+
+
+class DeleteAccountForm(Form):
+    content = RadioField(
+        "Your ideas and comments",
+        choices=[SelectChoice("anonymise", "Keep them on the board, signed “A former member”"),
+                 SelectChoice("delete", "Delete them too (your ideas go with the comments and "
+                                        "votes others left on them)")],
+        validators=[InputRequired(message="Please choose what happens to your ideas and "
+                                          "comments.")])
+    current_password = _current_password_field()
+    submit = SubmitField("Delete my account")
 
 
 class ChangeEmailForm(Form):

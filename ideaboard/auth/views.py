@@ -28,6 +28,7 @@ from ideaboard.auth.access import (
 from ideaboard.auth.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
+    DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -38,7 +39,14 @@ from ideaboard.auth.forms import (
 from ideaboard.extensions import db
 from ideaboard.forms import ButtonForm
 from ideaboard.models import ApiToken, User
-from ideaboard.services import accounts, api_tokens, caretakers, personal_data, profiles
+from ideaboard.services import (
+    account_deletion,
+    accounts,
+    api_tokens,
+    caretakers,
+    personal_data,
+    profiles,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -116,6 +124,31 @@ def change_password():
             return redirect(url_for("auth.account"))
         form.current_password.errors.append("That is not your current password.")
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+@ratelimits.password_check
+def delete_account():
+    """Delete the account, given the password: votes go; ideas and comments stay as "A
+    former member"'s, or go too, as the member chooses."""
+    form = DeleteAccountForm()
+    user = db.session.get(User, current_user.id)
+    if form.validate_on_submit():
+        if not accounts.password_matches(user, form.current_password.data):
+            form.current_password.errors.append("That is not your current password.")
+        else:
+            try:
+                account_deletion.delete_account(user, account_deletion.Content(form.content.data))
+            except account_deletion.DeletionRefused as refusal:
+                db.session.rollback()
+                form.form_errors.append(str(refusal))
+            else:
+                db.session.commit()
+                sign_out()
+                flash("Your account is deleted. Thank you for taking part.", "success")
+                return redirect(url_for("board.index"))
+    return render_template("auth/delete_account.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/account/email", methods=["GET", "POST"])

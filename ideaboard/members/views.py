@@ -3,7 +3,7 @@ the member signed in."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, abort, g, render_template
 from flask_login import current_user, login_required
 
 from ideaboard.extensions import db
@@ -15,6 +15,14 @@ from ideaboard.services import profiles, votes
 bp = Blueprint("members", __name__)
 
 
+def _member_or_404(user_id: int) -> User:
+    """The member, unless there is none, or only the emptied row of a deleted account."""
+    member = db.get_or_404(User, user_id)
+    if member.is_deleted:
+        abort(404)
+    return member
+
+
 @bp.get("/members/<int:user_id>")
 def profile(user_id: int):
     """Who they are and the ideas they posted, newest first; the same for everyone, so
@@ -24,7 +32,7 @@ def profile(user_id: int):
 
 
 def _render_profile(user_id: int, after: int | None) -> tuple[str, list[int]]:
-    member = db.get_or_404(User, user_id)
+    member = _member_or_404(user_id)
     page = profiles.public_ideas(member.id, after)
     return (render_template("members/profile.html", member=member, page=page),
             [idea.id for idea in page.items])
@@ -39,7 +47,7 @@ def comments(user_id: int):
 
 
 def _render_comments(user_id: int, after: int | None) -> tuple[str, list[int]]:
-    member = db.get_or_404(User, user_id)
+    member = _member_or_404(user_id)
     page, ideas = profiles.public_comments(member.id, after)
     return (render_template("members/comments.html", member=member, page=page, ideas=ideas),
             list(ideas))

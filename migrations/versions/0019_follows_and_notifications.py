@@ -1,5 +1,5 @@
-"""Following ideas, what each member hears of them, visitors' "email me replies", and the
-weekly digest's runs. Members follow the ideas they took part in before this (posted,
+"""Following ideas, what each member hears of them, visitors' "email me replies", the
+weekly digest's runs, and deleted accounts. Members follow the ideas they took part in before this (posted,
 voted on or commented), as they would have had following existed.
 
 Revision ID: 0019
@@ -62,6 +62,7 @@ def upgrade():
                                    server_default='instant', nullable=False))
         batch.add_column(sa.Column('digest_subscribed', sa.Boolean(),
                                    server_default=sa.text('true'), nullable=False))
+        batch.add_column(sa.Column('deleted_at', sa.DateTime(), nullable=True))
     # A plain ALTER TABLE: Alembic's rebuild of the table would drop its search triggers.
     op.add_column('comments', sa.Column('email_replies', sa.Boolean(),
                                         server_default=sa.text('false'), nullable=False))
@@ -73,6 +74,7 @@ def downgrade():
     else:
         op.drop_column('comments', 'email_replies')
     with op.batch_alter_table('users') as batch:
+        batch.drop_column('deleted_at')
         batch.drop_column('digest_subscribed')
         batch.drop_column('notify_replies')
         batch.drop_column('notify_comments')
