@@ -1,6 +1,7 @@
 """Everything the board holds about a member, as one JSON document they can download:
-their account, their ideas, comments and votes, their notes to the caretaker and the names
-of their API tokens (never a token itself, which the board does not keep)."""
+their account, what they follow and hear of it, their ideas, comments and votes, their
+notes to the caretaker and the names of their API tokens (never a token itself, which the
+board does not keep)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ideaboard.extensions import db
-from ideaboard.models import ApiToken, Comment, Idea, Message, User, Vote, utcnow
+from ideaboard.models import ApiToken, Comment, Follow, Idea, Message, User, Vote, utcnow
 
 FORMAT = "ideaboard-personal-data/1"
 
@@ -31,6 +32,19 @@ def export(user: User) -> dict[str, Any]:
             "bio": user.bio, "role": user.role.value, "created_at": _when(user.created_at),
             "suspended_at": _when(user.suspended_at),
         },
+        "notifications": {
+            "status_changes_and_answers": user.notify_updates.value,
+            "comments_on_followed_ideas": user.notify_comments.value,
+            "replies_to_my_comments": user.notify_replies.value,
+            "weekly_digest": user.digest_subscribed,
+        },
+        "following": [
+            {"idea_id": idea_id, "idea_title": title, "since": _when(created_at)}
+            for idea_id, title, created_at in db.session.execute(
+                select(Follow.idea_id, Idea.title, Follow.created_at)
+                .join(Idea, Idea.id == Follow.idea_id).where(Follow.user_id == user.id)
+                .order_by(Follow.created_at, Follow.idea_id))
+        ],
         "ideas": [
             {"id": idea.id, "title": idea.title, "description": idea.description,
              "category": idea.category.name, "status": idea.status.value,

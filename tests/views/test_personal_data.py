@@ -36,6 +36,10 @@ def test_a_member_downloads_their_data_and_nobody_else_s(app, member, make_user,
     assert [c["body"] for c in data["comments"]] == ["I agree", "And more"]
     assert data["comments"][1]["reply_to"] == data["comments"][0]["id"]
     assert [v["idea_title"] for v in data["votes"]] == ["Someone else's idea"]
+    assert [f["idea_title"] for f in data["following"]] == ["My own idea", "Someone else's idea"]
+    assert data["notifications"] == {"status_changes_and_answers": "instant",
+                                     "comments_on_followed_ideas": "off",
+                                     "replies_to_my_comments": "instant", "weekly_digest": True}
     assert [t["name"] for t in data["api_tokens"]] == ["My script"]
     assert "token_hash" not in response.get_data(as_text=True)
     assert app.test_client().get("/account/export").headers["Location"].startswith("/login")
