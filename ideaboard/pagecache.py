@@ -26,7 +26,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from ideaboard.sanitize import PAGE_MARK
-from ideaboard.services import votes
+from ideaboard.services import accounts, votes
 from ideaboard.services.freshness import Generation, current_generation, still_fresh
 from ideaboard.sessions import csrf_token
 
@@ -41,7 +41,8 @@ def marker(kind: str, number: int | str = "") -> Markup:
     C<id>:<count> a vote count (as rendered, unless the member's view has a newer one),
     M the member's name, A<idea id>-<author id> the author's own controls for an idea,
     O<comment id>-<author id>-<editable until, Unix time> those for a comment, W<idea id> the
-    member's Follow or Unfollow button."""
+    member's Follow or Unfollow button, K and H what a member who must confirm their address
+    before commenting sees instead of the comment form."""
     return Markup(f"{MARK}{kind}{number}{MARK}")
 
 
@@ -209,12 +210,26 @@ def _fill_once(code: bytes) -> bytes:
         return escape(current_user.display_name).encode() if current_user.is_authenticated else b""
     if code[:1] == b"A":
         return _author_actions(code[1:])
+    if code in (b"K", b"H"):
+        return _confirm_first(code)
     if code == b"F":
         messages = get_flashed_messages(with_categories=True)
         if messages:
             return render_template("_partials/flashes.html", messages=messages).encode()
         return b""
     return b""  # not a marker of ours (typed text echoed back in a form): drop it
+
+
+def _confirm_first(code: bytes) -> bytes:
+    """On a board that asks members to confirm their address before they post (the page
+    has these markers only then): K the notice, H the attribute hiding the comment form,
+    for a member who has not confirmed yet."""
+    if not current_user.is_authenticated or not accounts.must_confirm_before_posting(
+            current_user):
+        return b""
+    if code == b"H":
+        return b" hidden"
+    return render_template("ideas/_confirm_first.html").encode()
 
 
 def _author_actions(ids: bytes) -> bytes:

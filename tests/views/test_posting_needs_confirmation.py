@@ -71,3 +71,25 @@ def test_with_the_setting_off_or_the_address_confirmed_members_post(
     assert post_form(client, f"/ideas/{idea_id}/comments", {"body": "Second"}).status_code == 302
     assert client.get("/ideas/new").status_code == 200
     _require_confirmation(app, caretaker_client, on=False)
+
+
+def test_the_idea_page_tells_an_unconfirmed_member_instead_of_offering_the_form(
+        app, caretaker_client, unconfirmed, make_user, make_idea):
+    idea_id = make_idea("Somebody's idea")
+    confirmed = make_user("Cory Confirmed", verified=True)
+    path = f"/ideas/{idea_id}-somebody-s-idea"
+    form_tag = 'class="comment-form" id="comment-form" novalidate'
+    notice = "Please confirm your email address before you comment"
+    waiting, ready = app.test_client(), app.test_client()
+    sign_in(waiting, unconfirmed)
+    sign_in(ready, confirmed)
+    assert f"{form_tag}>" in waiting.get(path).get_data(as_text=True)  # setting off
+
+    _require_confirmation(app, caretaker_client)
+
+    page = waiting.get(path).get_data(as_text=True)
+    assert notice in page and f"{form_tag} hidden>" in page
+    page = ready.get(path).get_data(as_text=True)  # the same cached page, filled for Cory
+    assert notice not in page and f"{form_tag}>" in page
+    visitor = app.test_client().get(path).get_data(as_text=True)
+    assert notice not in visitor and 'name="name"' in visitor
