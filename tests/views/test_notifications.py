@@ -10,8 +10,9 @@ import pytest
 
 from ideaboard.extensions import db
 from ideaboard.models import Comment, Delivery, Status, User, utcnow
-from ideaboard.services import comments, follows, settings
+from ideaboard.services import comments, follows, outbox, settings
 from tests.conftest import get_idea, post_form, queued_mail, sign_in
+from tests.servers import smtp_server
 
 
 @pytest.fixture
@@ -309,3 +310,24 @@ def test_status_changes_skip_suspended_followers(app, caretaker_client, make_use
     assert queued_mail(app, to=follower.email) == []
     with app.app_context():
         assert db.session.get(type(get_idea(app, idea_id)), idea_id).status is Status.PLANNED
+
+
+def test_a_follower_gets_the_news_through_a_real_mail_server_and_unsubscribes_in_one_click(
+        app, caretaker_client, author, idea_id):
+    _answer(caretaker_client, idea_id, "planned", "See you in *March*.")
+
+    with smtp_server() as server:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=1)
+        with app.app_context():
+            assert outbox.send_due().sent == 1
+
+    [mail] = server.received
+    assert mail["To"] == author.email and mail["Message-ID"] and mail["Date"]
+    assert mail.get_content_type() == "multipart/alternative"
+    assert "See you in *March*." in mail.get_body(("plain",)).get_content()
+    assert "<em>March</em>" in mail.get_body(("html",)).get_content()
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = mail["List-Unsubscribe"].strip("<>").removeprefix("http://127.0.0.1:5000")
+    assert app.test_client().post(link, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    with app.app_context():
+        assert db.session.get(User, author.id).notify_updates is Delivery.OFF
