@@ -23,5 +23,6 @@ class NotificationSettingsForm(Form):
     notify_replies = _delivery_field("When someone replies to your comment")
     digest_subscribed = BooleanField(
         "Send me the weekly digest",
-        description="New ideas, the week's top movers, status changes and the next chat.")
+        description="New ideas, the week's top movers, status changes and the next chat, "
+                    "with what you chose to get in the digest above.")
     submit = SubmitField("Save settings")
