@@ -199,7 +199,10 @@ def _personal(members: list[User], since: datetime, until: datetime) -> dict[int
     found: dict[int, Personal] = defaultdict(Personal)
     weekly = {kind: [m.id for m in members if getattr(m, f"notify_{kind}") is Delivery.DIGEST]
               for kind in ("updates", "comments", "replies")}
-    in_week = (since, until)
+
+    def in_week(column):
+        return (column >= since) & (column < until)
+
     if weekly["updates"]:
         rows = db.session.execute(
             select(Follow.user_id, Idea.id, Idea.title, StatusChange.to_status,
@@ -207,8 +210,10 @@ def _personal(members: list[User], since: datetime, until: datetime) -> dict[int
             .join(StatusChange, StatusChange.idea_id == Follow.idea_id)
             .join(Idea, Idea.id == Follow.idea_id)
             .where(Follow.user_id.in_(weekly["updates"]), ON_THE_BOARD,
-                   StatusChange.created_at.between(*in_week),
-                   StatusChange.actor_id.is_distinct_from(Follow.user_id))
+                   in_week(StatusChange.created_at),
+                   StatusChange.actor_id.is_distinct_from(Follow.user_id),
+                   (StatusChange.from_status != StatusChange.to_status)
+                   | StatusChange.response_html.is_not(None))
             .order_by(StatusChange.created_at, StatusChange.id))
         for user_id, idea_id, title, to_status, from_status in rows:
             detail = to_status.label if to_status is not from_status else "answered"
@@ -220,7 +225,7 @@ def _personal(members: list[User], since: datetime, until: datetime) -> dict[int
             .join(Comment, Comment.idea_id == Follow.idea_id)
             .join(Idea, Idea.id == Follow.idea_id)
             .where(Follow.user_id.in_(weekly["comments"]), ON_THE_BOARD,
-                   Comment.hidden_at.is_(None), Comment.created_at.between(*in_week),
+                   Comment.hidden_at.is_(None), in_week(Comment.created_at),
                    Comment.author_id.is_distinct_from(Follow.user_id))
             .group_by(Follow.user_id, Idea.id, Idea.title).order_by(Idea.id))
         for user_id, idea_id, title, n in rows:
@@ -234,7 +239,7 @@ def _personal(members: list[User], since: datetime, until: datetime) -> dict[int
             .select_from(Comment).join(parent, parent.id == Comment.parent_id)
             .join(Idea, Idea.id == Comment.idea_id)
             .where(parent.author_id.in_(weekly["replies"]), ON_THE_BOARD,
-                   Comment.hidden_at.is_(None), Comment.created_at.between(*in_week),
+                   Comment.hidden_at.is_(None), in_week(Comment.created_at),
                    Comment.author_id.is_distinct_from(parent.author_id))
             .group_by(parent.author_id, Idea.id, Idea.title).order_by(Idea.id))
         for user_id, idea_id, title, n in rows:
