@@ -54,14 +54,16 @@ class CachedPage:
     stored_at: float  # time.monotonic() before the page was rendered
     shows_threads: bool  # comments themselves, not only their counts: freshness.still_fresh
     follow_buttons: bool = False  # W markers: the member's follows are asked for too
+    confirm_first: bool = False  # K markers: whether the member may comment yet
 
     @classmethod
     def of(cls, body: str, idea_ids: Iterable[int], generation: Generation,
            rendered_at: float, shows_threads: bool = False) -> CachedPage:
         parts = tuple(body.encode().split(_MARK_BYTES))
-        follow_buttons = any(code[:1] == b"W" for code in parts[1::2])
+        codes = parts[1::2]
         return cls(parts, tuple(idea_ids), generation, rendered_at, shows_threads,
-                   follow_buttons)
+                   follow_buttons=any(code[:1] == b"W" for code in codes),
+                   confirm_first=b"K" in codes)
 
     @property
     def size(self) -> int:
@@ -151,6 +153,8 @@ def _etag(page: CachedPage, current: Generation) -> str:
     member = f"{kept}-v{current.votes}-u{current_user.id}"
     if page.follow_buttons:
         member += "-f" + ".".join(map(str, sorted(g.member_view.following)))
+    if page.confirm_first:  # the page changes once they confirm their address
+        member += "-c" if accounts.must_confirm_before_posting(current_user) else "-p"
     return member
 
 

@@ -93,3 +93,22 @@ def test_the_idea_page_tells_an_unconfirmed_member_instead_of_offering_the_form(
     assert notice not in page and f"{form_tag}>" in page
     visitor = app.test_client().get(path).get_data(as_text=True)
     assert notice not in visitor and 'name="name"' in visitor
+
+
+def test_once_confirmed_the_member_never_gets_the_old_page_back_as_not_modified(
+        app, caretaker_client, unconfirmed, make_idea):
+    idea_id = make_idea("Somebody's idea")
+    path = f"/ideas/{idea_id}-somebody-s-idea"
+    _require_confirmation(app, caretaker_client)
+    client = app.test_client()
+    sign_in(client, unconfirmed)
+    etag = client.get(path).headers["ETag"]
+    with app.app_context():
+        db.session.get(User, unconfirmed.id).email_verified_at = db.func.now()
+        db.session.commit()
+
+    again = client.get(path, headers={"If-None-Match": etag})
+
+    assert again.status_code == 200
+    assert "Please confirm your email address before you comment" not in again.get_data(
+        as_text=True)
