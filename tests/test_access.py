@@ -22,6 +22,7 @@ API_MEMBERS = {"visitor": 401, "author": 200, "other": 200, "caretaker": 200}
 # endpoint -> (method, {role: expected status}); "login" means a redirect to /login.
 MATRIX = {
     "board.index": ("GET", ANYONE),
+    "board.roadmap": ("GET", ANYONE),
     "board.feed": ("GET", dict.fromkeys(ROLES, 301)),  # moved to feeds.ideas
     "feeds.ideas": ("GET", ANYONE),
     "feeds.updates": ("GET", ANYONE),

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from ideaboard.inputs import int_arg
 from ideaboard.models import Category, Status
 from ideaboard.pagecache import cached_page
+from ideaboard.services import roadmap as roadmap_service
 from ideaboard.services.categories import all_categories, by_slug
 from ideaboard.services.ranking import Filters, Page, Sort, ranked_page
 
@@ -62,6 +63,19 @@ def _render_board() -> tuple[str, list[int]]:
 @bp.get("/")
 def index():
     return cached_page((request.full_path,), _render_board)
+
+
+@bp.get("/roadmap")
+def roadmap():
+    """Planned, in progress and recently done: the same for everyone, so cached as the
+    board is."""
+    return cached_page(("roadmap",), _render_roadmap)
+
+
+def _render_roadmap() -> tuple[str, list[int]]:
+    html = render_template("board/roadmap.html", columns=roadmap_service.columns(),
+                           done_days=roadmap_service.DONE_WITHIN.days)
+    return html, []
 
 
 @bp.get("/feed.atom")
