@@ -6,6 +6,7 @@ sends what is queued, outside any request."""
 from __future__ import annotations
 
 import re
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from urllib.parse import urlsplit
@@ -17,6 +18,10 @@ from ideaboard.extensions import db
 from ideaboard.models import OutboxMessage
 
 SUBJECT_MAX = 200
+# Header lines up to RFC 5322's limit: at the default 78 a long List-Unsubscribe link (an
+# address with no space to fold at) would be turned into an encoded word, which mail
+# clients do not read as a link.
+_POLICY = policy.default.clone(max_line_length=998)
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -54,7 +59,7 @@ def queue_mail(recipient: str, subject: str, template: str, *, dedupe_key: str |
 
 def as_email(row: OutboxMessage, sender: str) -> EmailMessage:
     """The queued row as a multipart/alternative message, the same on every try."""
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = sender
     message["To"] = row.recipient
     message["Subject"] = row.subject

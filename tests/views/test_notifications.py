@@ -11,6 +11,7 @@ import pytest
 from ideaboard.extensions import db
 from ideaboard.models import Comment, Delivery, Status, User, utcnow
 from ideaboard.services import comments, follows, outbox, settings
+from ideaboard.services.mail import as_email
 from tests.conftest import get_idea, post_form, queued_mail, sign_in
 from tests.servers import smtp_server
 
@@ -331,3 +332,17 @@ def test_a_follower_gets_the_news_through_a_real_mail_server_and_unsubscribes_in
     assert app.test_client().post(link, data={"List-Unsubscribe": "One-Click"}).status_code == 200
     with app.app_context():
         assert db.session.get(User, author.id).notify_updates is Delivery.OFF
+
+
+def test_the_unsubscribe_header_stays_a_plain_link_however_long(
+        app, caretaker_client, author, idea_id):
+    _answer(caretaker_client, idea_id, "planned")
+    [queued] = queued_mail(app, to=author.email)
+
+    with app.app_context():
+        raw = as_email(queued, app.config["MAIL_DEFAULT_SENDER"]).as_bytes()
+
+    line = next(line for line in raw.splitlines() if line.startswith(b"List-Unsubscribe:"))
+    assert len(line) > 78  # long enough that the default policy would have encoded it
+    assert line.startswith(b"List-Unsubscribe: <http://127.0.0.1:5000/unsubscribe/")
+    assert b"=?utf-8?" not in line
