@@ -74,6 +74,7 @@ class Week:
     decisions: list[Listed]
     next_chat: Chat | None
     chat_url: str
+    settings_url: str
 
     @property
     def is_empty(self) -> bool:
@@ -155,7 +156,7 @@ def _queue(run: DigestRun, member: User, week: Week, mine: Personal) -> None:
     queue_mail(member.email, f"This week on Ideaboard ({run.week})", "digest",
                dedupe_key=f"digest:{run.week}:{member.id}", member=member, week=week,
                mine=mine, unsubscribe_url=member_unsubscribe_url(member.id, DIGEST),
-               settings_url=link("notifications.settings"))
+               settings_url=week.settings_url)
 
 
 def _idea_link(idea_id: int, title: str) -> str:
@@ -189,7 +190,7 @@ def _the_week(since: datetime, until: datetime) -> Week:
         movers=[Listed(t, _idea_link(i, t), f"+{_plural(n, 'vote')}") for i, t, n in movers],
         decisions=[Listed(t, _idea_link(i, t), s.label) for i, t, s in decisions],
         next_chat=upcoming[0] if upcoming else None,
-        chat_url=link("chats.index"))
+        chat_url=link("chats.index"), settings_url=link("notifications.settings"))
 
 
 def _personal(members: list[User], since: datetime, until: datetime) -> dict[int, Personal]:

@@ -43,14 +43,13 @@ class Column:
 
 def columns(now: datetime | None = None) -> list[Column]:
     now = now or utcnow()
-    planned = _most_voted(Status.PLANNED)
-    in_progress = _most_voted(Status.IN_PROGRESS)
-    done = _done_since(now - DONE_WITHIN)
-    shown = [column[:PER_COLUMN] for column in (planned, in_progress, done)]
-    _add_chats([idea for column in shown for idea in column])
-    return [Column(status, ideas[:PER_COLUMN], len(ideas) > PER_COLUMN)
-            for status, ideas in zip((Status.PLANNED, Status.IN_PROGRESS, Status.DONE),
-                                     (planned, in_progress, done), strict=True)]
+    found = {Status.PLANNED: _most_voted(Status.PLANNED),
+             Status.IN_PROGRESS: _most_voted(Status.IN_PROGRESS),
+             Status.DONE: _done_since(now - DONE_WITHIN)}
+    shown = [Column(status, ideas[:PER_COLUMN], len(ideas) > PER_COLUMN)
+             for status, ideas in found.items()]
+    _add_chats([idea for column in shown for idea in column.ideas])
+    return shown
 
 
 def _most_voted(status: Status) -> list[RoadmapIdea]:
