@@ -9,13 +9,25 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 
 from ideaboard.extensions import db
-from ideaboard.models import Comment, Idea, OutboxMessage, Role, Status, User, Vote, utcnow
-from ideaboard.services import chats, flags, inbox, merging, settings
+from ideaboard.models import (
+    Comment,
+    Idea,
+    OutboxMessage,
+    Review,
+    ReviewEntry,
+    Role,
+    Status,
+    User,
+    Vote,
+    utcnow,
+)
+from ideaboard.services import chats, flags, inbox, merging, reviews, settings
 from ideaboard.services import comments as comment_service
 from ideaboard.services.accounts import create_user, find_by_email
 from ideaboard.services.categories import DEFAULT_CATEGORIES, all_categories
 from ideaboard.services.ideas import create_idea, respond
 from ideaboard.services.maintenance import recompute_trending
+from ideaboard.services.ranking import public_filter, trending_now, trending_weight
 from ideaboard.services.votes import cast_vote
 
 CHAT, TOPIC, HOST, EVENTS, OTHER = DEFAULT_CATEGORIES
@@ -327,6 +339,33 @@ def _caretaker_examples(pairs: list[tuple[DemoIdea, Idea]], caretaker: User,
     inbox.send(None, *PRIVATE_NOTE)
 
 
+REVIEW_SUMMARY = (
+    "Thank you for voting. The **monthly AMA** and the **async thread** lead by far, so both "
+    "are on the roadmap, and we are looking for a CMIO to host. Keep the host ideas coming.")
+
+
+def _reviews(caretaker: User, now: datetime) -> None:
+    """A review a fortnight ago (its top as the votes stood then) with a published summary,
+    and one today, so the desk shows what moved and /decisions shows the summary."""
+    then = now - timedelta(days=14)
+    votes_then = db.session.execute(
+        select(Vote.idea_id, Vote.created_at).join(Idea, Idea.id == Vote.idea_id)
+        .where(public_filter(), Vote.created_at < then)).all()
+    tally: dict[int, list[datetime]] = {}
+    for idea_id, at in votes_then:
+        tally.setdefault(idea_id, []).append(at)
+    top = sorted(tally.items(), key=lambda item: (-len(item[1]), item[0]))[:reviews.TOP]
+    earlier = Review(started_at=then, started_by_id=caretaker.id)
+    db.session.add(earlier)
+    db.session.flush()
+    db.session.add_all(
+        ReviewEntry(review_id=earlier.id, rank=rank, idea_id=idea_id, vote_count=len(cast),
+                    trending=trending_now(sum(map(trending_weight, cast)), then))
+        for rank, (idea_id, cast) in enumerate(top, start=1))
+    reviews.publish_summary(earlier, REVIEW_SUMMARY, now=then + timedelta(days=1))
+    reviews.start_review(caretaker, now=now)
+
+
 def seed_demo(seed: int = 7) -> str:
     """Fill a board that has no ideas with a reproducible demo; returns a one-line summary."""
     if db.session.scalar(select(Idea.id).limit(1)) is not None:
@@ -352,6 +391,7 @@ def seed_demo(seed: int = 7) -> str:
     db.session.flush()
     recompute_trending()
     _caretaker_examples(pairs, caretaker, members)
+    _reviews(caretaker, now)
     # The demo's history is made up: nobody is mailed about it.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > mail_before))
     return (

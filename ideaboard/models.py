@@ -359,7 +359,9 @@ class StatusChange(db.Model):
     """One change of an idea's status or official response: the idea's public history."""
 
     __tablename__ = "status_changes"
-    __table_args__ = (Index("ix_status_changes_idea", "idea_id", "id"),)
+    __table_args__ = (Index("ix_status_changes_idea", "idea_id", "id"),
+                      Index("ix_status_changes_created", "created_at", "id"),
+                      Index("ix_status_changes_status", "to_status", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
@@ -625,3 +627,39 @@ class DigestRun(db.Model):
     queued: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Review(db.Model):
+    """The caretaker's review of what the community wants: the top of the board as it stood
+    when they started it, compared with the review before, and the short public summary
+    they wrote afterwards (shown on /decisions once written)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        Index("ix_reviews_published", "published_at", "id",
+              sqlite_where=text("published_at IS NOT NULL"),
+              postgresql_where=text("published_at IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    summary: Mapped[str | None] = mapped_column(Text)  # Markdown, as the caretaker wrote it
+    summary_html: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    started_by: Mapped[User | None] = relationship()
+
+
+class ReviewEntry(db.Model):
+    """One idea of a review's top 20, with the figures it had then."""
+
+    __tablename__ = "review_entries"
+
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    rank: Mapped[int] = mapped_column(primary_key=True)  # 1 for the top idea
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"),
+                                         index=True)
+    vote_count: Mapped[int]
+    trending: Mapped[float] = mapped_column(Double)  # the decayed score, as of started_at

@@ -8,7 +8,7 @@ from flask import url_for
 
 from ideaboard.extensions import db
 from ideaboard.models import Chat, Message, User, utcnow
-from ideaboard.services import api_tokens, caretakers, comments
+from ideaboard.services import api_tokens, caretakers, comments, reviews
 from tests.conftest import csrf_token, get_idea, post_form, sign_in
 
 # author: the member who wrote the idea; suspended: another member, suspended
@@ -23,6 +23,7 @@ API_MEMBERS = {"visitor": 401, "author": 200, "other": 200, "caretaker": 200}
 MATRIX = {
     "board.index": ("GET", ANYONE),
     "board.roadmap": ("GET", ANYONE),
+    "board.decisions": ("GET", ANYONE),
     "board.feed": ("GET", dict.fromkeys(ROLES, 301)),  # moved to feeds.ideas
     "feeds.ideas": ("GET", ANYONE),
     "feeds.updates": ("GET", ANYONE),
@@ -80,6 +81,10 @@ MATRIX = {
     "caretaker.export_ideas": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
     "caretaker.export_votes": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
     "caretaker.invite_caretaker": ("POST", CARETAKER_ONLY),
+    "reviews.index": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "reviews.start": ("POST", CARETAKER_ONLY),
+    "reviews.show": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "reviews.summary": ("POST", CARETAKER_ONLY),
     "auth.account": ("GET", {**MEMBERS, "author": 200, "other": 200, "caretaker": 200}),
     # "other" has an invitation to answer; nobody else does
     "auth.answer_invitation": ("POST", {**MEMBERS, "author": 409, "other": 302,
@@ -138,6 +143,7 @@ FORM_DATA = {
     "caretaker.bulk_status": {"ideas": "{idea_id}", "status": "planned"},
     "caretaker.merge_idea": {"target": "{other_idea_id}"},
     "auth.create_token": {"name": "A script"},
+    "reviews.summary": {"summary": "What we heard"},
 }
 # Path values other than the usual ones (a role's name stands for that member's id).
 PATH_VALUES = {"caretaker.invite_caretaker": {"user_id": "author"},
@@ -190,6 +196,7 @@ def test_access(app, client, make_user, make_idea, member, caretaker, endpoint, 
         db.session.add_all([chat, message])
         caretakers.invite(caretaker, db.session.get(User, signed_in["other"].id))
         token_id = api_tokens.create_token(member.id, "The author's script")[0].id
+        review_id = reviews.start_review(caretaker).id
         db.session.commit()
         chat_id, message_id = chat.id, message.id
     if role in signed_in:
@@ -198,7 +205,7 @@ def test_access(app, client, make_user, make_idea, member, caretaker, endpoint, 
     values = {"idea_id": idea_id, "comment_id": comment_id, "slug": "x",
               "filename": "css/ideaboard.css", "user_id": signed_in["other"].id,
               "chat_id": chat_id, "message_id": message_id, "answer": "accept",
-              "token_id": token_id,
+              "token_id": token_id, "review_id": review_id,
               **PATH_VALUES.get(endpoint, {})}
     values = {name: signed_in[value].id if value in signed_in else value
               for name, value in values.items()}

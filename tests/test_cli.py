@@ -15,12 +15,13 @@ from ideaboard.models import (
     Flag,
     Idea,
     Message,
+    Review,
     Role,
     Status,
     User,
     Vote,
 )
-from ideaboard.services import accounts, api_tokens, settings
+from ideaboard.services import accounts, api_tokens, reviews, settings
 
 
 def test_init_db_is_idempotent_and_seeds_the_categories(app, runner):
@@ -104,6 +105,11 @@ def test_seed_demo_builds_a_consistent_believable_board(app, runner):
         assert len(chat.questions) == 4 and len(chat.ideas) == 2
         assert {idea.status for idea in chat.ideas} == {Status.PLANNED}
         assert db.session.scalar(select(func.count()).select_from(Message)) == 1
+        earlier, latest = db.session.scalars(select(Review).order_by(Review.id))
+        assert earlier.summary_html and earlier.published_at and latest.published_at is None
+        moved = reviews.report(latest)
+        assert len(moved.rows) == reviews.TOP
+        assert any(row.votes_gained for row in moved.rows)  # votes came in between
     again = runner.invoke(args=["seed-demo"])
     assert "already has ideas" in again.output
 

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from ideaboard.inputs import int_arg
 from ideaboard.models import Category, Status
 from ideaboard.pagecache import cached_page
+from ideaboard.services import decisions as decisions_service
 from ideaboard.services import roadmap as roadmap_service
 from ideaboard.services.categories import all_categories, by_slug
 from ideaboard.services.ranking import Filters, Page, Sort, ranked_page
@@ -75,6 +76,26 @@ def roadmap():
 def _render_roadmap() -> tuple[str, list[int]]:
     html = render_template("board/roadmap.html", columns=roadmap_service.columns(),
                            done_days=roadmap_service.DONE_WITHIN.days)
+    return html, []
+
+
+@bp.get("/decisions")
+def decisions():
+    """What was decided and why, newest first, filtered by status or category."""
+    return cached_page((request.full_path,), _render_decisions)
+
+
+def parse_decision_filters() -> decisions_service.Filters:
+    category, filters = parse_filters()
+    return decisions_service.Filters(status=filters.status, category=category)
+
+
+def _render_decisions() -> tuple[str, list[int]]:
+    filters = parse_decision_filters()
+    page = decisions_service.page(filters, current_app.config["IDEAS_PER_PAGE"],
+                                  int_arg("before"))
+    html = render_template("board/decisions.html", page=page, filters=filters,
+                           categories=all_categories(), statuses=list(Status))
     return html, []
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
 
+from ideaboard.board.views import parse_decision_filters
 from ideaboard.models import Category
 from ideaboard.pagecache import cached_page
-from ideaboard.services import feeds
+from ideaboard.services import decisions, feeds
 from ideaboard.services.categories import by_slug
 
 bp = Blueprint("feeds", __name__)
@@ -45,9 +46,14 @@ def _category() -> Category | None:
 
 @bp.get("/feeds/updates.atom")
 def updates():
-    """Status changes and official responses, newest first."""
-    return cached_page((), lambda: _render("feeds/updates.atom.xml", updates=feeds.updates()),
-                       mimetype=ATOM)
+    """The decisions page as a feed: status changes, official responses and review
+    summaries, newest first; `?status=` and `?category=` filter it as they filter the page."""
+    filters = parse_decision_filters()
+    self_args = {"status": filters.status.value if filters.status else None,
+                 "category": filters.category.slug if filters.category else None}
+    return cached_page(tuple(self_args.values()), lambda: _render(
+        "feeds/updates.atom.xml", entries=decisions.page(filters, feeds.FEED_SIZE).entries,
+        filters=filters, self_args=self_args), mimetype=ATOM)
 
 
 @bp.get("/ideas/<int:idea_id>/comments.atom")

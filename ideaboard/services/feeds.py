@@ -3,50 +3,18 @@ read by machines that share what they fetch, so the caretaker's feed is everyone
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import NamedTuple
-
-from sqlalchemy import select
-
 from ideaboard.extensions import db
-from ideaboard.models import Category, Comment, Idea, Status, StatusChange, User
+from ideaboard.models import Category, Comment, Idea
 from ideaboard.services import comments
-from ideaboard.services.ranking import Filters, Sort, public_filter, ranked_page
+from ideaboard.services.ranking import Filters, Sort, ranked_page
 
 FEED_SIZE = 20  # entries in a feed
-
-
-class Update(NamedTuple):
-    """A status change or official response on a public idea."""
-
-    id: int
-    idea_id: int
-    idea_title: str
-    from_status: Status
-    to_status: Status
-    response_html: str | None
-    created_at: datetime
-    actor_name: str | None
 
 
 def new_ideas(category: Category | None = None) -> list[Idea]:
     """The newest public ideas (of a category), with their authors and categories."""
     filters = Filters(category_id=category.id if category else None)
     return ranked_page(Sort.NEW, filters, FEED_SIZE, with_authors=True).ideas
-
-
-def updates() -> list[Update]:
-    """The newest status changes and official responses on public ideas."""
-    rows = db.session.execute(
-        select(StatusChange.id, Idea.id, Idea.title, StatusChange.from_status,
-               StatusChange.to_status, StatusChange.response_html, StatusChange.created_at,
-               User.display_name)
-        .join(Idea, Idea.id == StatusChange.idea_id)
-        .outerjoin(User, User.id == StatusChange.actor_id)
-        .where(public_filter())
-        .order_by(StatusChange.id.desc())
-        .limit(FEED_SIZE))
-    return [Update(*row) for row in rows]
 
 
 def public_idea(idea_id: int) -> Idea | None:

@@ -49,6 +49,12 @@ def trending_weight_sql(column: str) -> str:
             f"::float8 / {half_life}::float8)")
 
 
+def trending_now(score: float, at: datetime) -> float:
+    """A stored trending_score as the decayed vote count it stands for at `at`: what each of
+    the idea's votes (and its creation) is still worth, added up."""
+    return score * 2.0 ** (-((at - EPOCH) / HALF_LIFE))
+
+
 class Sort(enum.StrEnum):
     TOP = "top"
     TRENDING = "trending"

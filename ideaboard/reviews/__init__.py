@@ -1,0 +1,1 @@
+"""The caretaker's reviews of the board's top ideas."""
