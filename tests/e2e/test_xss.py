@@ -17,16 +17,17 @@ import pytest
 from flask import Flask
 from markdown_it import MarkdownIt
 from playwright.sync_api import Page
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from ideaboard import sanitize
 from ideaboard.extensions import db
-from ideaboard.models import Comment, Idea, User, utcnow
+from ideaboard.models import Comment, Idea, Review, Role, User, utcnow
 from ideaboard.services import accounts as account_service
 from ideaboard.services import comments as comment_service
 from ideaboard.services import feeds
 from ideaboard.services import ideas as idea_service
+from ideaboard.services import reviews as review_service
 from ideaboard.services.categories import all_categories, by_slug
 from tests.conftest import log_in, sign_in
 from tests.xss import browser, run
@@ -59,7 +60,7 @@ def app(app: Flask, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
-def seed_idea(app, make_idea, member) -> int:
+def seed_idea(app, make_idea, member, caretaker) -> int:
     """The one idea the crawl finds, so that its per-idea forms and pages are found; about a
     topic, so that a chat can be planned from it. The member commented on it, so that the
     forms for one's own comment are found too."""
@@ -71,14 +72,29 @@ def seed_idea(app, make_idea, member) -> int:
                                            db.session.get(User, member.id),
                                            "The comment the crawl finds")
         db.session.commit()
+    make_review(app)()  # the review the crawl finds, with its summary form
     return idea_id
+
+
+def make_review(app: Flask) -> Callable[[int | None], int]:
+    """Makes reviews, whose one summary each holds what the summary form stores."""
+
+    def _make(_author_id: int | None = None) -> int:
+        with app.app_context():
+            caretaker = db.session.scalar(select(User).where(User.role == Role.CARETAKER))
+            review = review_service.start_review(caretaker)
+            db.session.commit()
+            return review.id
+
+    return _make
 
 
 def seeds(app: Flask, seed_idea: int) -> dict[str, int]:
     """The records whose forms the crawl finds, by the URL argument naming them."""
     with app.app_context():
         comment_id = db.session.scalar(select(Comment.id).where(Comment.idea_id == seed_idea))
-    return {"idea_id": seed_idea, "comment_id": comment_id}
+        review_id = db.session.scalar(select(func.min(Review.id)))
+    return {"idea_id": seed_idea, "comment_id": comment_id, "review_id": review_id}
 
 
 @pytest.fixture
@@ -124,7 +140,8 @@ def host_makers(app: Flask, default_author: int) -> dict[str, Callable[[int | No
             db.session.commit()
             return comment.id
 
-    return {"idea_id": make_idea_host, "comment_id": make_comment_host}
+    return {"idea_id": make_idea_host, "comment_id": make_comment_host,
+            "review_id": make_review(app)}
 
 
 def member_maker(app: Flask) -> Callable[[], Account]:

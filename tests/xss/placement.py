@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from werkzeug.routing import MapAdapter
 
-ROWS_PER_IDEA = {"ideas.edit": 1, "caretaker.update_status": 1, "ideas.edit_comment": 1}
+ROWS_PER_IDEA = {"ideas.edit": 1, "caretaker.update_status": 1, "ideas.edit_comment": 1,
+                 "reviews.summary": 1}
 SHARED_ROWS_PER_IDEA = 50
 
 
