@@ -42,6 +42,7 @@ from ideaboard.negotiation import wants_json
 from ideaboard.pagecache import cached_page
 from ideaboard.services import chats, comments, flags, follows, ideas, merging, settings, votes
 from ideaboard.services.categories import all_categories, slugify
+from ideaboard.services.ranking import RANK_SHOWN, explain_rank
 from ideaboard.templating import idea_url
 
 bp = Blueprint("ideas", __name__, url_prefix="/ideas")
@@ -108,6 +109,7 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, merge_form
         idea=idea,
         thread=thread,
         history=ideas.status_history(idea.id),
+        ranking=explain_rank(idea) if idea.is_public else None,
         idea_chats=chats.chats_of_idea(idea.id) if idea.status in chats.CHAT_STATUSES else [],
         merged_here=merging.merged_into(idea.id),
         merged_into=db.session.get(Idea, idea.merged_into_id) if idea.merged_into_id else None,
@@ -120,6 +122,7 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, merge_form
         comments_after=comments_after,
         status_form=status_form,
         merge_form=merge_form,
+        rank_shown=RANK_SHOWN,
     )
     return page, code
 

@@ -197,3 +197,58 @@ def recent_vote_counts(idea_ids: list[int], days: int = 7) -> dict[int, int]:
         return {}
     rows = db.session.execute(recent_votes_query(idea_ids, days))
     return {idea_id: count for idea_id, count in rows}
+
+
+RANK_SHOWN = 100  # an idea's place is counted up to here: below, the page says so
+THIS_WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class RankExplained:
+    """Why an idea stands where it does, for its page: the figures each order is made of,
+    and its trending score taken apart into the formula's terms."""
+
+    at: datetime
+    top_rank: int | None  # its place in the Top order; None below RANK_SHOWN
+    trending_rank: int | None
+    votes: int
+    votes_this_week: int
+    comments: int
+    created_at: datetime
+    trending: float  # = posted_worth + this_week_worth + older_worth
+    posted_worth: float  # the idea's creation counts as one vote cast when it was posted
+    this_week_worth: float
+    older_worth: float
+
+    @property
+    def older_votes(self) -> int:
+        return self.votes - self.votes_this_week
+
+
+def explain_rank(idea: Idea, now: datetime | None = None) -> RankExplained:
+    """Two bounded counts (how many ideas stand above it, up to RANK_SHOWN, on the Top and
+    Trending indexes) and this week's votes (ix_votes_idea_created)."""
+    now = now or datetime.now(UTC)
+    this_week = list(db.session.scalars(
+        select(Vote.created_at).where(Vote.idea_id == idea.id,
+                                      Vote.created_at >= now - THIS_WEEK)))
+    trending = trending_now(idea.trending_score, now)
+    posted_worth = trending_now(trending_weight(idea.created_at), now)
+    this_week_worth = sum(trending_now(trending_weight(at), now) for at in this_week)
+    return RankExplained(
+        at=now, top_rank=_place(idea, Sort.TOP), trending_rank=_place(idea, Sort.TRENDING),
+        votes=idea.vote_count, votes_this_week=len(this_week), comments=idea.comment_count,
+        created_at=idea.created_at, trending=trending, posted_worth=posted_worth,
+        this_week_worth=this_week_worth,
+        older_worth=max(trending - posted_worth - this_week_worth, 0.0))
+
+
+def _place(idea: Idea, sort: Sort) -> int | None:
+    """1 + the public ideas before it in `sort`, if fewer than RANK_SHOWN."""
+    columns = _sort_columns(sort)
+    bounds = [literal(value, column.type)
+              for column, value in zip(columns, sort_values(idea, sort), strict=True)]
+    above = (select(Idea.id).where(public_filter(), tuple_(*columns) > tuple_(*bounds))
+             .limit(RANK_SHOWN).subquery())
+    count = db.session.scalar(select(func.count()).select_from(above))
+    return count + 1 if count < RANK_SHOWN else None

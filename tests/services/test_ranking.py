@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from ideaboard.extensions import db
 from ideaboard.models import Idea, Status, utcnow
-from ideaboard.services import ideas, votes
+from ideaboard.services import ideas, ranking, votes
 from ideaboard.services.categories import all_categories
 from ideaboard.services.maintenance import recompute_trending
 from ideaboard.services.ranking import (
     HALF_LIFE,
     Filters,
     Sort,
+    explain_rank,
     hidden_ideas,
     ranked_page,
     recent_vote_counts,
@@ -144,3 +146,35 @@ def test_recent_vote_counts_only_count_the_last_seven_days(app, board):
     with app.app_context():
         assert recent_vote_counts([idea_id]) == {idea_id: 3}
         assert recent_vote_counts([]) == {}
+
+
+def test_explain_rank_takes_the_trending_score_apart(app, board):
+    board("Older and popular", age_days=30, vote_ages=[20, 15, 10, 9, 8])
+    idea_id = board("Rising", age_days=14, vote_ages=[1, 2, 3, 10])
+
+    with app.app_context():
+        idea = db.session.get(Idea, idea_id)
+        why = explain_rank(idea)
+
+    assert (why.votes, why.votes_this_week, why.older_votes) == (4, 3, 1)
+    assert why.posted_worth == pytest.approx(0.25, rel=1e-3)  # two half-lives ago
+    assert why.this_week_worth == pytest.approx(sum(0.5 ** (d / 7) for d in (1, 2, 3)),
+                                                 rel=1e-3)
+    assert why.older_worth == pytest.approx(0.5 ** (10 / 7), rel=1e-3)
+    assert why.trending == pytest.approx(
+        why.posted_worth + why.this_week_worth + why.older_worth, rel=1e-9)
+    assert (why.top_rank, why.trending_rank) == (2, 1)
+
+
+def test_explain_rank_counts_places_only_up_to_its_limit(app, board, monkeypatch):
+    monkeypatch.setattr(ranking, "RANK_SHOWN", 2)
+    for n in range(3):
+        board(f"Voted {n}", age_days=1, vote_ages=[0.5])
+    last = board("Nobody voted", age_days=1, vote_ages=[])
+    hidden = board("Hidden, with votes", age_days=1, vote_ages=[0.1, 0.2])
+    with app.app_context():
+        db.session.get(Idea, hidden).hidden_at = utcnow()
+        db.session.commit()
+        first = db.session.scalar(select(Idea).where(Idea.title == "Voted 2"))
+        assert ranking.explain_rank(first).top_rank == 1  # the hidden idea does not count
+        assert ranking.explain_rank(db.session.get(Idea, last)).top_rank is None

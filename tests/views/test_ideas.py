@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from ideaboard.extensions import db
-from ideaboard.models import Comment, Idea
-from ideaboard.services import comments
+from ideaboard.models import Comment, Idea, utcnow
+from ideaboard.services import comments, ideas, votes
 from ideaboard.services.categories import all_categories
 from tests.conftest import csrf_token, get_idea, log_in, post_form, sign_in
 
@@ -284,3 +285,40 @@ def test_a_hidden_comment_link_is_found_only_by_the_caretaker(
         f"?comments_after={ids[1]}#comment-{ids[2]}")
     page = desk.get(f"/ideas/{idea_id}?comments_after={ids[1]}", follow_redirects=True)
     assert re.findall(r"Comment \d", page.get_data(as_text=True)) == ["Comment 2", "Comment 3"]
+
+
+def test_the_idea_page_says_why_it_ranks_where_it_does(app, visitor, make_idea, make_user):
+    leader = make_idea("Leader")
+    idea_id = make_idea("Second")
+    voters = [make_user(f"Voter {n}") for n in range(3)]
+    with app.app_context():
+        for voter in voters:
+            votes.cast_vote(voter.id, leader)
+        votes.cast_vote(voters[0].id, idea_id, at=utcnow() - timedelta(days=14))
+        votes.cast_vote(voters[1].id, idea_id)
+        db.session.commit()
+
+    html = visitor.get(f"/ideas/{idea_id}", follow_redirects=True).get_data(as_text=True)
+
+    why = html[html.index('<details class="why-ranked">'):html.index("</details>")]
+    figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>(.*?)</dd>", why))
+    assert figures["Votes"].startswith("2 · #2 on <a href=\"/?sort=top\">Top</a>")
+    assert figures["Votes in the last 7 days"] == "1"
+    assert figures["Comments"] == "0"
+    # 1 (posted just now) + 1 (a vote now) + 0.25 (a vote two weeks old) = 2.25
+    assert figures["Trending score"].startswith("2.25 · #2 on")
+    assert re.search(r"1\.00 <span[^>]*>\(posted 0\.0 days ago.*?\+ 1\.00 <span[^>]*>\(1 vote "
+                     r"this week\)</span> \+ 0\.25 <span[^>]*>\(1 older vote\)</span> = "
+                     r"<strong>2\.25</strong>", why)
+
+
+def test_a_hidden_idea_has_no_place_to_explain(app, caretaker_client, caretaker, make_idea):
+    idea_id = make_idea()
+    with app.app_context():
+        ideas.set_idea_hidden(db.session.get(Idea, idea_id), True, caretaker)
+        db.session.commit()
+
+    html = caretaker_client.get(f"/ideas/{idea_id}", follow_redirects=True).get_data(
+        as_text=True)
+
+    assert "This idea is hidden" in html and "Why it ranks here" not in html
