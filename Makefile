@@ -5,13 +5,13 @@ BIN := $(VENV)/bin
 FLASK := FLASK_APP=ideaboard FLASK_DEBUG=1 $(BIN)/flask
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint audit install db demo lock clean e2e-deps bench
+.PHONY: run test lint audit install db demo lock clean e2e-deps lighthouse-deps bench
 
 run: db ## venv, install, database, demo data, then serve http://127.0.0.1:5000 (and send mail)
 	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install e2e-deps ## the whole suite (TEST_DATABASE_URL picks PostgreSQL; PYTEST_ARGS="-m slow" the slow tests)
+test: install e2e-deps lighthouse-deps ## the whole suite (TEST_DATABASE_URL picks PostgreSQL; PYTEST_ARGS="-m slow" the slow tests)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
@@ -40,6 +40,15 @@ e2e-deps:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "note: /usr/bin/chromium is missing; browser tests will be skipped (sudo apt-get install chromium)"; fi; }
+
+# Lighthouse (for the slow browser tests) from the npm registry, as its lock file pins it.
+LIGHTHOUSE := tests/lighthouse/node_modules/.bin/lighthouse
+lighthouse-deps: $(LIGHTHOUSE)
+
+$(LIGHTHOUSE): tests/lighthouse/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/lighthouse --no-audit --no-fund --silent && touch $@; \
+	else echo "note: npm is missing; the Lighthouse test will be skipped (apt-get install npm)"; fi
 
 lock: install ## re-pin requirements.lock from pyproject.toml
 	$(BIN)/pip install --quiet uv

@@ -115,6 +115,7 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, merge_form
         merged_into=db.session.get(Idea, idea.merged_into_id) if idea.merged_into_id else None,
         origins=ideas.by_ids({c.merged_from_id for c in thread.items} - {None}),
         visitor_comments=settings.current().visitor_comments,
+        hashtag=settings.current().chat_hashtag,
         confirm_first_to_post=settings.current().posting_needs_confirmed_email,
         comment_form=comment_form,
         reply_form=reply_form,

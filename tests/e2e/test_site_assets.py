@@ -17,7 +17,7 @@ def test_pages_load_their_icon_and_manifest_without_a_missing_file(page: Page, m
     page.on("console", lambda message: errors.append(message.text)
             if message.type == "error" else None)
 
-    for path in ("/", f"/ideas/{idea_id}", "/roadmap", "/chats"):
+    for path in ("/", f"/ideas/{idea_id}", "/chats", "/decisions", "/roadmap"):
         page.goto(path)
         page.wait_for_load_state("networkidle")
         icon = page.locator('link[rel="icon"]').get_attribute("href")
