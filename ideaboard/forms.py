@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import Field, StringField, TextAreaField
+from wtforms import BooleanField, Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ideaboard.inputs import ID_MAX, refusal_for
+from ideaboard.services import health_data
 
 _WHITESPACE = re.compile(r"\s+")
 _LINE_BREAK_OR_TAB = re.compile(r"[\t\n\r]")
@@ -38,6 +40,32 @@ class Form(FlaskForm):
                 continue
             valid = False
         return valid
+
+
+class GuardsHealthData:
+    """Mixed into a form whose text is published: text that looks like personal health
+    information (services/health_data.py) is an error on its field until the author edits
+    it out or ticks `publish_anyway`; `health_data` keeps what was found, for the view to
+    flag what the author confirmed."""
+
+    guarded: tuple[str, ...] = ()
+    publish_anyway = BooleanField(
+        "Publish it anyway: it is nobody's health information, or they agreed to share it")
+    health_findings: ClassVar[list[health_data.Finding]] = []  # set by validate()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        self.health_findings = health_data.scan(
+            {name: self[name].data for name in self.guarded}) if valid else []
+        if not self.health_findings or self.publish_anyway.data:
+            return valid
+        for finding in self.health_findings:
+            field = self[finding.field]
+            if not field.errors:
+                field.errors = [f"This may be someone's personal health information: it looks "
+                                f"like {finding.kind} (“{finding.found}”). Please edit it out, "
+                                f"or confirm that it may be published."]
+        return False
 
 
 def _is_one_line(field) -> bool:

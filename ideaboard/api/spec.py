@@ -45,6 +45,12 @@ def _text(description: str, max_length: int, min_length: int = 0,
 
 
 _ID = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
+_PUBLISH_ANYWAY = {
+    "type": "boolean", "default": False,
+    "description": "Text that looks like someone's personal health information (a record "
+                   "number, a date of birth, a phone number, an email address, a patient's "
+                   "name) is refused with 422 naming what was found; send it again with "
+                   "`true` to publish it anyway, flagged for the caretaker."}
 _TIME = {"type": "string", "format": "date-time"}
 _CURSOR = {"type": ["string", "null"],
            "description": "Pass as `cursor` to get the next page; null on the last page."}
@@ -105,7 +111,8 @@ SCHEMAS: dict[str, dict] = {
         description=_text("Markdown.", DESCRIPTION_MAX, 1),
         category={"oneOf": [{"type": "string", "description": "The category's slug.",
                              "examples": ["chat-format", "host-to-invite"]},
-                            {**_ID, "description": "The category's id."}]}),
+                            {**_ID, "description": "The category's id."}]},
+        publish_anyway=_PUBLISH_ANYWAY),
     "IdeaChanges": {
         **_object(
             title=_text("The author's, while the idea is on the board.", TITLE_MAX, 5,
@@ -115,7 +122,8 @@ SCHEMAS: dict[str, dict] = {
                       "description": "The author's: the category's slug or id."},
             status={"enum": STATUSES, "description": "The caretaker's."},
             response=_text("The caretaker's official response (Markdown); empty removes "
-                           "it.", RESPONSE_MAX)),
+                           "it.", RESPONSE_MAX),
+            publish_anyway=_PUBLISH_ANYWAY),
         "minProperties": 1},
     "NewComment": _object(
         ["body"], body=_text("Markdown.", COMMENT_MAX, 1),
@@ -124,7 +132,8 @@ SCHEMAS: dict[str, dict] = {
         email=_text("A visitor's email, never shown (optional).", 254),
         parent_id={**_ID, "description": "To reply to a comment of this idea: its id. A "
                                           "reply to a reply goes under the same comment "
-                                          "(threads are one level deep)."}),
+                                          "(threads are one level deep)."},
+        publish_anyway=_PUBLISH_ANYWAY),
 }
 
 _PARAMETERS = {

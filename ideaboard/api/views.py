@@ -34,7 +34,7 @@ from ideaboard.inputs import ID_MAX
 from ideaboard.models import Category, Comment, Idea, Status
 from ideaboard.pagecache import MARK, cached_page, marker
 from ideaboard.search.views import QUERY_MAX
-from ideaboard.services import comments, ideas, search, settings, votes
+from ideaboard.services import comments, health_data, ideas, search, settings, votes
 from ideaboard.services.categories import all_categories, by_slug
 from ideaboard.services.ranking import Filters, Sort, ranked_page
 
@@ -191,9 +191,10 @@ def post_idea():
     body = read_body("NewIdea")
     category_id = _category_id(body["category"])
     form = _validated(IdeaForm, title=body["title"], description=body["description"],
-                      category=category_id)
+                      category=category_id, **_confirmed(body))
     idea = ideas.create_idea(current_user, form.title.data, form.description.data,
                              form.category.data)
+    health_data.flag_confirmed(form.health_findings, idea=idea)
     db.session.commit()
     response = _idea_response(idea, 201)
     response.headers["Location"] = url_for("api.get_idea", idea_id=idea.id, _external=True)
@@ -210,6 +211,11 @@ def _category_id(value: str | int | float) -> int:
     if category is None:
         raise ApiError(422, REFUSED, {"category": "No category has this slug or id."})
     return category.id
+
+
+def _confirmed(body: dict) -> dict[str, str]:
+    """`publish_anyway: true` ticks the form's box of the same name (health_data.py)."""
+    return {"publish_anyway": "y"} if body.get("publish_anyway") is True else {}
 
 
 def _validated(form_class: type[Form], **values) -> Form:
@@ -239,12 +245,14 @@ def change_idea(idea_id: int):
         edit = _validated(
             EditIdeaForm, title=body.get("title", idea.title),
             description=body.get("description", idea.description),
-            category=_category_id(body["category"]) if "category" in body else idea.category_id)
+            category=_category_id(body["category"]) if "category" in body else idea.category_id,
+            **_confirmed(body))
     if body.keys() & CARETAKER_FIELDS:
         status = _validated(StatusForm, status=body.get("status", idea.status.value),
                             response=body.get("response", ""))
     if edit is not None:
         ideas.edit_idea(idea, edit.title.data, edit.description.data, edit.category.data)
+        health_data.flag_confirmed(edit.health_findings, idea=idea)
     if status is not None:
         ideas.respond(idea, Status(status.status.data),
                       status.response.data if "response" in body else None, current_user)
@@ -303,7 +311,7 @@ def post_comment(idea_id: int):
             raise ApiError(422, REFUSED, dict.fromkeys(
                 body.keys() & {"name", "email"}, "Members comment under their own name: "
                                                  "leave this out."))
-        form = _validated(MemberCommentForm, body=body["body"])
+        form = _validated(MemberCommentForm, body=body["body"], **_confirmed(body))
         parent = _reply_target(idea, body.get("parent_id"))
         comment = comments.add_member_comment(idea, current_user, form.body.data, parent)
     else:
@@ -312,11 +320,12 @@ def post_comment(idea_id: int):
             access.require_member("Only members can comment on this board: send a member's "
                                   "API token.")
         form = _validated(GuestCommentForm, name=body.get("name", ""),
-                          email=body.get("email", ""), body=body["body"])
+                          email=body.get("email", ""), body=body["body"], **_confirmed(body))
         parent = _reply_target(idea, body.get("parent_id"))
         comment = comments.add_guest_comment(
             idea, form.name.data, form.email.data, form.body.data,
             held=mode is settings.VisitorComments.MODERATED, parent=parent)
+    health_data.flag_confirmed(form.health_findings, comment=comment)
     db.session.commit()
     return _json_response(comment_json(comment, held=comment.held_at is not None), 201)
 

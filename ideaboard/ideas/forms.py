@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from ideaboard.forms import Form, display_name_field, squash_spaces, strip
+from ideaboard.forms import Form, GuardsHealthData, display_name_field, squash_spaces, strip
 from ideaboard.inputs import ID_DIGITS
 from ideaboard.services.flags import Reason
 
@@ -21,7 +21,8 @@ DESCRIPTION_MAX = 10_000
 COMMENT_MAX = 5_000
 
 
-class IdeaForm(Form):
+class IdeaForm(GuardsHealthData, Form):
+    guarded = ("title", "description")
     title = StringField(
         "Title",
         filters=[squash_spaces],
@@ -71,18 +72,21 @@ class CommentForm(Form):
         return int(value) if ID_DIGITS.match(value) else 0
 
 
-class MemberCommentForm(CommentForm):
+class MemberCommentForm(GuardsHealthData, CommentForm):
+    guarded = ("body",)
     body = _comment_field()
     reply_to = _reply_field()
     submit = SubmitField("Post comment")
 
 
-class EditCommentForm(Form):
+class EditCommentForm(GuardsHealthData, Form):
+    guarded = ("body",)
     body = _comment_field()
     submit = SubmitField("Save changes")
 
 
-class GuestCommentForm(CommentForm):
+class GuestCommentForm(GuardsHealthData, CommentForm):
+    guarded = ("body",)
     name = display_name_field("Name")
     email = EmailField(
         "Email",

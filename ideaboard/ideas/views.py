@@ -40,7 +40,17 @@ from ideaboard.inputs import int_arg
 from ideaboard.models import Comment, Idea
 from ideaboard.negotiation import wants_json
 from ideaboard.pagecache import cached_page
-from ideaboard.services import chats, comments, flags, follows, ideas, merging, settings, votes
+from ideaboard.services import (
+    chats,
+    comments,
+    flags,
+    follows,
+    health_data,
+    ideas,
+    merging,
+    settings,
+    votes,
+)
 from ideaboard.services.categories import all_categories, slugify
 from ideaboard.services.ranking import RANK_SHOWN, explain_rank
 from ideaboard.templating import idea_url
@@ -193,6 +203,7 @@ def new():
     if form.validate_on_submit():
         idea = ideas.create_idea(current_user, form.title.data, form.description.data,
                                  form.category.data)
+        health_data.flag_confirmed(form.health_findings, idea=idea)
         db.session.commit()
         flash("Your idea is on the board. Share it so others can vote!", "success")
         return redirect(idea_url(idea))
@@ -206,6 +217,7 @@ def edit(idea_id: int):
     form = _with_categories(EditIdeaForm(obj=idea, category=idea.category_id))
     if form.validate_on_submit():
         ideas.edit_idea(idea, form.title.data, form.description.data, form.category.data)
+        health_data.flag_confirmed(form.health_findings, idea=idea)
         db.session.commit()
         flash("Your changes are saved.", "success")
         return redirect(idea_url(idea))
@@ -296,6 +308,7 @@ def comment(idea_id: int):
         new_comment = comments.add_guest_comment(idea, form.name.data, form.email.data,
                                                  form.body.data, held=held, parent=parent,
                                                  email_replies=form.email_replies.data)
+    health_data.flag_confirmed(form.health_findings, comment=new_comment)
     db.session.commit()
     if new_comment.held_at is not None:
         flash("Thank you! Your comment will appear once the caretaker has approved it.",
@@ -342,6 +355,7 @@ def edit_comment(comment_id: int):
             raise comments.NotAllowed(comments.EDIT_CLOSED)
         if form.validate_on_submit():
             comments.edit_comment(current_user, comment, form.body.data)
+            health_data.flag_confirmed(form.health_findings, comment=comment)
             db.session.commit()
             flash("Your comment is updated.", "success")
             return redirect(back)
