@@ -64,7 +64,7 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from ideaboard import errors, security
+    from ideaboard import errors, private_logs, security
     from ideaboard.api.views import bp as api_bp
     from ideaboard.auth.views import bp as auth_bp
     from ideaboard.board.views import bp as board_bp
@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     errors.register(app)
     security.register(app)
+    private_logs.install(app)  # after the routes: it reads which of them carry a token
 
 
 def register_cli(app: Flask) -> None:
