@@ -21,7 +21,7 @@ from ideaboard.models import (
     Vote,
     utcnow,
 )
-from ideaboard.services import chats, flags, inbox, merging, reviews, settings
+from ideaboard.services import chats, flags, health_data, inbox, merging, reviews, settings
 from ideaboard.services import comments as comment_service
 from ideaboard.services.accounts import create_user, find_by_email
 from ideaboard.services.categories import DEFAULT_CATEGORIES, all_categories
@@ -313,6 +313,9 @@ CHAT_QUESTIONS = (
     "How do you explain APIs to clinicians who just want the data?",
     "What would make FHIR easier for small practices?",
 )
+# A visitor confirmed publishing what the guardrail pointed out: flagged for the caretaker.
+CONFIRMED_HEALTH_DATA = ("Pat", "I run a caregivers' group and would love to host. Call me on "
+                         "617-555-0142 if that helps.")
 PRIVATE_NOTE = ("Sam Reader", "sam@example.org",
                 "I'd like to host a chat on rural telehealth but I'm not ready to say so "
                 "in public yet. Could we talk?")
@@ -330,6 +333,9 @@ def _caretaker_examples(pairs: list[tuple[DemoIdea, Idea]], caretaker: User,
     spam_like = comment_service.add_guest_comment(
         ama, "Growth Hacker", None, "Our agency can run your chats for you, DM me.")
     flags.flag(members[1], flags.Reason.SPAM, FLAGGED_REASON, comment=spam_like)
+    name, text = CONFIRMED_HEALTH_DATA
+    confirmed = comment_service.add_guest_comment(by_title[CHAT_FROM[1]], name, None, text)
+    health_data.flag_confirmed(health_data.scan({"body": text}), comment=confirmed)
     chat_ideas = [by_title[title] for title in CHAT_FROM]
     next_friday = (utcnow() + timedelta(days=7 - utcnow().weekday() + 4)).replace(
         hour=17, minute=0, second=0, microsecond=0)  # noon in New York, in winter
