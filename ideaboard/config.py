@@ -42,6 +42,7 @@ class Config:
     COMMENT_RATE_LIMIT = "5 per minute;30 per hour"  # visitors, per client address
     MEMBER_COMMENT_RATE_LIMIT = "20 per minute;200 per hour"  # per member
     FLAG_RATE_LIMIT = "10 per hour"  # per member, or per client address for visitors
+    NEWSLETTER_RATE_LIMIT = "5 per minute;20 per hour"  # digest sign-ups, per client address
     VOTE_RATE_LIMIT = "120 per minute"  # per member: a person never meets it, a script does
     PROXY_COUNT = 0
     HTTPS = False  # served over HTTPS only: Secure cookies and HSTS on every response

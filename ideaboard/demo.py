@@ -17,6 +17,7 @@ from ideaboard.models import (
     ReviewEntry,
     Role,
     Status,
+    Subscriber,
     User,
     Vote,
     utcnow,
@@ -372,6 +373,19 @@ def _reviews(caretaker: User, now: datetime) -> None:
     reviews.start_review(caretaker, now=now)
 
 
+# Visitors who asked for the weekly digest by email: two confirmed, one not yet.
+SUBSCRIBERS = (("lurker.leeds@example.net", True), ("student.jo@example.net", True),
+               ("chris.trainer@example.net", False))
+
+
+def _subscribers(now: datetime) -> None:
+    db.session.add_all(
+        Subscriber(email=email, created_at=now - timedelta(days=20 - n),
+                   confirmation_sent_at=now - timedelta(days=20 - n),
+                   confirmed_at=now - timedelta(days=19 - n) if confirmed else None)
+        for n, (email, confirmed) in enumerate(SUBSCRIBERS))
+
+
 def seed_demo(seed: int = 7) -> str:
     """Fill a board that has no ideas with a reproducible demo; returns a one-line summary."""
     if db.session.scalar(select(Idea.id).limit(1)) is not None:
@@ -398,6 +412,7 @@ def seed_demo(seed: int = 7) -> str:
     recompute_trending()
     _caretaker_examples(pairs, caretaker, members)
     _reviews(caretaker, now)
+    _subscribers(now)
     # The demo's history is made up: nobody is mailed about it.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > mail_before))
     return (

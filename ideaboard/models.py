@@ -624,6 +624,7 @@ class DigestRun(db.Model):
     covers_from: Mapped[datetime] = mapped_column(UTCDateTime)
     covers_until: Mapped[datetime] = mapped_column(UTCDateTime)
     last_user_id: Mapped[int] = mapped_column(default=0)  # members are taken in id order
+    last_subscriber_id: Mapped[int] = mapped_column(default=0)  # then visitors, likewise
     queued: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -663,3 +664,27 @@ class ReviewEntry(db.Model):
                                          index=True)
     vote_count: Mapped[int]
     trending: Mapped[float] = mapped_column(Double)  # the decayed score, as of started_at
+
+
+class Subscriber(db.Model):
+    """A visitor who asked for the weekly digest by email, with no account: subscribed once
+    they confirm from the mail (double opt-in). The row stays after they unsubscribe, so
+    that a new request is answered by the same rules (one confirmation mail a day)."""
+
+    __tablename__ = "subscribers"
+    __table_args__ = (
+        Index("ix_subscribers_receiving", "id",
+              sqlite_where=text("confirmed_at IS NOT NULL AND unsubscribed_at IS NULL"),
+              postgresql_where=text("confirmed_at IS NOT NULL AND unsubscribed_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # as typed, lower-cased
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmation_sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def receiving(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None

@@ -74,6 +74,7 @@ member_comment = limiter.limit(_setting("MEMBER_COMMENT_RATE_LIMIT"), key_func=_
 flag = limiter.limit(_setting("FLAG_RATE_LIMIT"), methods=["POST"], deduct_when=_posted,
                      key_func=lambda: _per_member() if _is_member() else get_remote_address())
 # Notes to the caretaker: as visitors' comments, per client address, once sent.
+newsletter = limiter.limit(_setting("NEWSLETTER_RATE_LIMIT"), methods=["POST"])
 contact = limiter.limit(_setting("COMMENT_RATE_LIMIT"), methods=["POST"], deduct_when=_posted)
 # A new confirmation link: per member, so no one fills their own inbox.
 resend_verification = limiter.limit(_setting("VERIFY_RESEND_RATE_LIMIT"), key_func=_per_member)

@@ -75,12 +75,14 @@ def register_blueprints(app: Flask) -> None:
     from ideaboard.health.views import bp as health_bp
     from ideaboard.ideas.views import bp as ideas_bp
     from ideaboard.members.views import bp as members_bp
+    from ideaboard.newsletter.views import bp as newsletter_bp
     from ideaboard.notifications.views import bp as notifications_bp
     from ideaboard.reviews.views import bp as reviews_bp
     from ideaboard.search.views import bp as search_bp
 
     for blueprint in (board_bp, auth_bp, ideas_bp, members_bp, notifications_bp, caretaker_bp,
-                      reviews_bp, chats_bp, contact_bp, feeds_bp, health_bp, search_bp, api_bp):
+                      reviews_bp, newsletter_bp, chats_bp, contact_bp, feeds_bp, health_bp,
+                      search_bp, api_bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     security.register(app)

@@ -94,6 +94,10 @@ MATRIX = {
     # the token is the author's: no one else may revoke it, nor learn that it exists
     "auth.revoke_token": ("POST", {**MEMBERS, "other": 404, "caretaker": 404}),
     "contact.contact": ("GET", ANYONE),
+    # members choose the digest in their own settings
+    "newsletter.subscribe": ("GET", {**dict.fromkeys(ROLES, 302), "visitor": 200}),
+    # anyone may follow a confirmation link; one that is not genuine is not found
+    "newsletter.confirm": ("GET", dict.fromkeys(ROLES, 404)),
     "members.profile": ("GET", ANYONE),
     "members.comments": ("GET", ANYONE),
     "members.my_ideas": ("GET", {**MEMBERS, "author": 200, "other": 200, "caretaker": 200}),
@@ -149,7 +153,8 @@ FORM_DATA = {
 PATH_VALUES = {"caretaker.invite_caretaker": {"user_id": "author"},
                "auth.reset_password": {"token": "not-a-signed-token"},
                "auth.verify_email": {"token": "not-a-signed-token"},
-               "notifications.unsubscribe": {"token": "not-a-signed-token"}}
+               "notifications.unsubscribe": {"token": "not-a-signed-token"},
+               "newsletter.confirm": {"token": "not-a-signed-token"}}
 # What a suspended member may no longer do (they still read everything).
 TAKING_PART = {"ideas.new", "ideas.vote", "ideas.comment", "ideas.flag_idea",
                "ideas.flag_comment", "contact.contact", "auth.create_token", "api.post_idea",

@@ -21,7 +21,7 @@ from ideaboard.models import (
     User,
     Vote,
 )
-from ideaboard.services import accounts, api_tokens, reviews, settings
+from ideaboard.services import accounts, api_tokens, newsletter, reviews, settings
 
 
 def test_init_db_is_idempotent_and_seeds_the_categories(app, runner):
@@ -110,6 +110,7 @@ def test_seed_demo_builds_a_consistent_believable_board(app, runner):
         moved = reviews.report(latest)
         assert len(moved.rows) == reviews.TOP
         assert any(row.votes_gained for row in moved.rows)  # votes came in between
+        assert newsletter.counts() == (2, 1)
     again = runner.invoke(args=["seed-demo"])
     assert "already has ideas" in again.output
 

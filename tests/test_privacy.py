@@ -18,6 +18,7 @@ from tests.conftest import post_form, sign_in
 CLIENT = "203.0.113.77"
 GUEST_EMAIL = "maria.guest@example.net"
 WRITER_EMAIL = "sam.writer@example.net"
+SUBSCRIBER_EMAIL = "reader.digest@example.net"
 
 
 @pytest.fixture
@@ -37,7 +38,9 @@ def used_board(app, client, make_user, make_idea, caretaker):
                            "body": "Yes please"}, environ_base=environ)
     wrote = post_form(visitor, "/contact", {"name": "Sam", "email": WRITER_EMAIL,
                                             "body": "A private note"}, environ_base=environ)
-    assert [r.status_code for r in (signed_up, commented, wrote)] == [302, 302, 302]
+    subscribed = post_form(visitor, "/newsletter", {"email": SUBSCRIBER_EMAIL},
+                           environ_base=environ)
+    assert [r.status_code for r in (signed_up, commented, wrote, subscribed)] == [302] * 4
     with app.app_context():
         idea = db.session.get(Idea, idea_id)
         actor = db.session.get(User, caretaker.id)
@@ -51,7 +54,7 @@ def used_board(app, client, make_user, make_idea, caretaker):
         token = api_tokens.create_token(author.id, "A script")[1]
         db.session.commit()
         emails = {user.email for user in db.session.query(User)} | {
-            GUEST_EMAIL, WRITER_EMAIL, "dana@example.net"}
+            GUEST_EMAIL, WRITER_EMAIL, SUBSCRIBER_EMAIL, "dana@example.net"}
         return {"idea_id": idea_id, "comment_id": comment.id, "user_id": author.id,
                 "chat_id": chat.id, "emails": emails, "token": token}
 

@@ -43,6 +43,7 @@ from ideaboard.services import (
     inbox,
     members,
     merging,
+    newsletter,
     outbox,
     settings,
 )
@@ -453,7 +454,7 @@ def _file_message(message_id: int, change, said: str):
 def mail():
     """Mail that could not be sent, with the server's last answer, and how much waits."""
     return render_template("caretaker/mail.html", failed=outbox.failed_messages(),
-                           pending=outbox.pending_count())
+                           pending=outbox.pending_count(), subscribers=newsletter.counts())
 
 
 @bp.post("/mail/<int:message_id>/retry")

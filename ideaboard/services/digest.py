@@ -33,10 +33,14 @@ from ideaboard.models import (
     Vote,
     utcnow,
 )
-from ideaboard.services import chats
+from ideaboard.services import chats, newsletter
 from ideaboard.services.categories import slugify
 from ideaboard.services.mail import link, queue_mail
-from ideaboard.services.notifications import DIGEST, member_unsubscribe_url
+from ideaboard.services.notifications import (
+    DIGEST,
+    member_unsubscribe_url,
+    subscriber_unsubscribe_url,
+)
 
 WEEK = timedelta(days=7)
 ON_THE_BOARD = Idea.hidden_at.is_(None) & Idea.withdrawn_at.is_(None)
@@ -106,6 +110,7 @@ def send_digest(now: datetime | None = None, batch: int = BATCH) -> Report:
     while True:
         members = _next_members(run.last_user_id, batch)
         if not members:
+            _send_to_subscribers(run, week, report, batch)
             run.finished_at = utcnow()
             db.session.commit()
             return report
@@ -126,13 +131,37 @@ def send_digest(now: datetime | None = None, batch: int = BATCH) -> Report:
             report.queued += queued
 
 
+def _send_to_subscribers(run: DigestRun, week: Week, report: Report, batch: int) -> None:
+    """The visitors who subscribed by email (newsletter.py), after the members, by the same
+    rules: batches committed with the cursor, a unique key per address and week. They get
+    what every digest says, or nothing in a quiet week."""
+    while not week.is_empty:
+        subscribers = newsletter.next_receiving(run.last_subscriber_id, batch)
+        if not subscribers:
+            return
+        for subscriber in subscribers:
+            queue_mail(subscriber.email, f"This week on Ideaboard ({run.week})", "digest",
+                       dedupe_key=f"digest:{run.week}:s{subscriber.id}", member=None,
+                       week=week, mine=Personal(), settings_url=None,
+                       unsubscribe_url=subscriber_unsubscribe_url(subscriber.id))
+        run.last_subscriber_id = subscribers[-1].id
+        run.queued += len(subscribers)
+        try:
+            db.session.commit()
+        except IntegrityError:  # another run queued this batch first: go on after it
+            db.session.rollback()
+            db.session.refresh(run)
+        else:
+            report.queued += len(subscribers)
+
+
 def _run_for(now: datetime) -> DigestRun:
     week = week_of(now)
     run = db.session.get(DigestRun, week)
     if run is not None:
         return run
     run = DigestRun(week=week, covers_from=now - WEEK, covers_until=now, started_at=now,
-                    last_user_id=0, queued=0)
+                    last_user_id=0, last_subscriber_id=0, queued=0)
     db.session.add(run)
     try:
         db.session.commit()

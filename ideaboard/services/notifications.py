@@ -23,7 +23,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from ideaboard.extensions import db
-from ideaboard.models import Comment, Delivery, Follow, Idea, StatusChange, User
+from ideaboard.models import Comment, Delivery, Follow, Idea, StatusChange, Subscriber, User, utcnow
 from ideaboard.services.categories import slugify
 from ideaboard.services.mail import link, queue_mail
 
@@ -59,23 +59,32 @@ def visitor_unsubscribe_url(comment_id: int) -> str:
     return link("notifications.unsubscribe", token=_signer().dumps(["c", comment_id]))
 
 
+def subscriber_unsubscribe_url(subscriber_id: int) -> str:
+    return link("notifications.unsubscribe", token=_signer().dumps(["s", subscriber_id]))
+
+
 @dataclass(frozen=True)
 class Unsubscription:
-    """What a genuine unsubscribe link stops: a member's kind of mail, or the replies to a
-    visitor's comment."""
+    """What a genuine unsubscribe link stops: a member's kind of mail, the replies to a
+    visitor's comment, or a visitor's weekly digest."""
 
     user: User | None
     kind: str | None
     comment: Comment | None
+    subscriber: Subscriber | None = None
 
     @property
     def description(self) -> str:
+        if self.subscriber is not None:
+            return "the weekly digest"
         if self.comment is not None:
             return "emails about replies to your comment"
         return f"emails about {KIND_NAMES[self.kind]}"
 
     @property
     def already_done(self) -> bool:
+        if self.subscriber is not None:
+            return self.subscriber.unsubscribed_at is not None
         if self.comment is not None:
             return not self.comment.email_replies
         if self.kind == DIGEST:
@@ -83,7 +92,9 @@ class Unsubscription:
         return getattr(self.user, _SETTING[self.kind].key) is Delivery.OFF
 
     def apply(self) -> None:
-        if self.comment is not None:
+        if self.subscriber is not None:
+            self.subscriber.unsubscribed_at = self.subscriber.unsubscribed_at or utcnow()
+        elif self.comment is not None:
             self.comment.email_replies = False
         elif self.kind == DIGEST:
             self.user.digest_subscribed = False
@@ -101,6 +112,9 @@ def read_unsubscribe_token(token: str) -> Unsubscription | None:
         if fields[0] == "c":
             comment = db.session.get(Comment, int(fields[1]))
             return Unsubscription(None, None, comment) if comment is not None else None
+        if fields[0] == "s":
+            subscriber = db.session.get(Subscriber, int(fields[1]))
+            return Unsubscription(None, None, None, subscriber) if subscriber else None
     except (BadSignature, ValueError, TypeError, IndexError, OverflowError):
         return None
     return None
