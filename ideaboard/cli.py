@@ -156,12 +156,14 @@ def restore_command(path: Path, force: bool) -> None:
               help="Seconds between looks at the outbox when it had nothing due.")
 @with_appcontext
 def worker_command(once: bool, interval: float) -> None:
-    """Send the queued mail, trying failed sends again with back-off; runs until stopped
-    (any number of workers may run at once)."""
+    """Send the queued mail and webhook deliveries, trying failed sends again with back-off;
+    runs until stopped (any number of workers may run at once)."""
     from ideaboard.services.outbox import send_due
+    from ideaboard.services.webhooks import deliver_due
 
     while True:
         report = send_due()
+        report.add(deliver_due())
         for error in report.errors:
             click.echo(f"not sent: {error}", err=True)
         if report.handled:

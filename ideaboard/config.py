@@ -56,6 +56,7 @@ class Config:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "Ideaboard <ideaboard@localhost>"
     MAIL_TIMEOUT = 10  # seconds for the connection and each reply
+    WEBHOOK_TIMEOUT = 10  # seconds a webhook's receiver has to answer each delivery
 
 
 ENV_PREFIX = "IDEABOARD_"

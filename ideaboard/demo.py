@@ -20,9 +20,20 @@ from ideaboard.models import (
     Subscriber,
     User,
     Vote,
+    WebhookDelivery,
+    WebhookFormat,
     utcnow,
 )
-from ideaboard.services import chats, flags, health_data, inbox, merging, reviews, settings
+from ideaboard.services import (
+    chats,
+    flags,
+    health_data,
+    inbox,
+    merging,
+    reviews,
+    settings,
+    webhooks,
+)
 from ideaboard.services import comments as comment_service
 from ideaboard.services.accounts import create_user, find_by_email
 from ideaboard.services.categories import DEFAULT_CATEGORIES, all_categories
@@ -386,6 +397,22 @@ def _subscribers(now: datetime) -> None:
         for n, (email, confirmed) in enumerate(SUBSCRIBERS))
 
 
+DEMO_WEBHOOK = "https://example.org/hitsm-chat-planner"  # a made-up receiver
+
+
+def _webhook(caretaker: User, now: datetime) -> None:
+    """A webhook for planned chats, with the test and the chat it delivered."""
+    hook = webhooks.create(caretaker, DEMO_WEBHOOK, [webhooks.CHAT_PLANNED],
+                           WebhookFormat.STANDARD)
+    db.session.flush()
+    for event, hours in ((webhooks.TEST, 50), (webhooks.CHAT_PLANNED, 48)):
+        db.session.add(WebhookDelivery(
+            webhook_id=hook.id, event=event, message_id=f"msg_demo_{hook.id}_{hours}",
+            body="{}", created_at=now - timedelta(hours=hours), attempts=1,
+            next_attempt_at=now - timedelta(hours=hours),
+            sent_at=now - timedelta(hours=hours), last_status=200))
+
+
 def seed_demo(seed: int = 7) -> str:
     """Fill a board that has no ideas with a reproducible demo; returns a one-line summary."""
     if db.session.scalar(select(Idea.id).limit(1)) is not None:
@@ -413,6 +440,7 @@ def seed_demo(seed: int = 7) -> str:
     _caretaker_examples(pairs, caretaker, members)
     _reviews(caretaker, now)
     _subscribers(now)
+    _webhook(caretaker, now)
     # The demo's history is made up: nobody is mailed about it.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > mail_before))
     return (

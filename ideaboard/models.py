@@ -688,3 +688,62 @@ class Subscriber(db.Model):
     @property
     def receiving(self) -> bool:
         return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class WebhookFormat(enum.StrEnum):
+    """How a webhook's deliveries are shaped."""
+
+    STANDARD = "standard"  # {"type", "timestamp", "data"}, signed (Standard Webhooks)
+    SLACK = "slack"  # {"text": ...}, for a Slack incoming webhook
+    DISCORD = "discord"  # {"content": ...}, for a Discord webhook
+
+    @property
+    def label(self) -> str:
+        return {"standard": "JSON (Standard Webhooks)", "slack": "Slack incoming webhook",
+                "discord": "Discord webhook"}[self.value]
+
+
+class Webhook(db.Model):
+    """Where the caretaker wants the board's events POSTed, which events, and the secret
+    each delivery is signed with."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[str]] = mapped_column(JSON)
+    format: Mapped[WebhookFormat] = mapped_column(_enum(WebhookFormat, "format"),
+                                                  default=WebhookFormat.STANDARD)
+    secret: Mapped[str] = mapped_column(String(100))  # "whsec_" + base64, as Standard Webhooks
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+PENDING_DELIVERY = text("sent_at IS NULL AND failed_at IS NULL")
+
+
+class WebhookDelivery(db.Model):
+    """One event for one webhook, queued in the same transaction as the change, delivered
+    by the worker as mail is (services/outbox.py: the same lease, tries and back-off); its
+    body is fixed when queued, its signature made at each try (it carries the time)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_due", "next_attempt_at", "id",
+              sqlite_where=PENDING_DELIVERY, postgresql_where=PENDING_DELIVERY),
+        Index("ix_webhook_deliveries_hook", "webhook_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(40))
+    message_id: Mapped[str] = mapped_column(String(40), unique=True)  # webhook-id: same on retry
+    body: Mapped[str] = mapped_column(Text)  # the JSON as sent
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # answered with a 2xx
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[int | None]  # the receiver's last HTTP status, if it answered
+    last_error: Mapped[str | None] = mapped_column(String(500))

@@ -79,10 +79,11 @@ def register_blueprints(app: Flask) -> None:
     from ideaboard.notifications.views import bp as notifications_bp
     from ideaboard.reviews.views import bp as reviews_bp
     from ideaboard.search.views import bp as search_bp
+    from ideaboard.webhooks.views import bp as webhooks_bp
 
     for blueprint in (board_bp, auth_bp, ideas_bp, members_bp, notifications_bp, caretaker_bp,
                       reviews_bp, newsletter_bp, chats_bp, contact_bp, feeds_bp, health_bp,
-                      search_bp, api_bp):
+                      search_bp, webhooks_bp, api_bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     security.register(app)

@@ -193,3 +193,55 @@ def silent_server() -> Iterator[int]:
         yield listener.getsockname()[1]
     finally:
         listener.close()
+
+
+@dataclass
+class Received:
+    """A request a WebhookReceiver took."""
+
+    path: str
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+
+@dataclass
+class WebhookReceiver:
+    """An HTTP server on loopback that answers every POST with `status` (after `delay`
+    seconds) and keeps what it was sent."""
+
+    url: str
+    status: int
+    delay: float
+    received: list[Received] = field(default_factory=list)
+
+
+@contextmanager
+def webhook_receiver(status: int = 200, delay: float = 0.0) -> Iterator[WebhookReceiver]:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    receiver: WebhookReceiver
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            receiver.received.append(Received(
+                self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+            time.sleep(receiver.delay)
+            with contextlib.suppress(OSError):  # the client may have given up waiting
+                self.send_response(receiver.status)
+                self.end_headers()
+
+        def log_message(self, *args) -> None:
+            """Quiet: the test reads what was received instead."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    receiver = WebhookReceiver(f"http://127.0.0.1:{server.server_port}/hook", status, delay)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -81,6 +81,10 @@ MATRIX = {
     "caretaker.export_ideas": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
     "caretaker.export_votes": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
     "caretaker.invite_caretaker": ("POST", CARETAKER_ONLY),
+    "webhooks.index": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "webhooks.add": ("POST", {**CARETAKER_ONLY, "caretaker": 400}),  # no address given
+    "webhooks.send_test": ("POST", {**CARETAKER_ONLY, "caretaker": 404}),  # none yet
+    "webhooks.delete": ("POST", {**CARETAKER_ONLY, "caretaker": 404}),
     "reviews.index": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
     "reviews.start": ("POST", CARETAKER_ONLY),
     "reviews.show": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
@@ -210,7 +214,7 @@ def test_access(app, client, make_user, make_idea, member, caretaker, endpoint, 
     values = {"idea_id": idea_id, "comment_id": comment_id, "slug": "x",
               "filename": "css/ideaboard.css", "user_id": signed_in["other"].id,
               "chat_id": chat_id, "message_id": message_id, "answer": "accept",
-              "token_id": token_id, "review_id": review_id,
+              "token_id": token_id, "review_id": review_id, "webhook_id": 1,
               **PATH_VALUES.get(endpoint, {})}
     values = {name: signed_in[value].id if value in signed_in else value
               for name, value in values.items()}

@@ -21,7 +21,14 @@ from ideaboard.models import (
     User,
     Vote,
 )
-from ideaboard.services import accounts, api_tokens, newsletter, reviews, settings
+from ideaboard.services import (
+    accounts,
+    api_tokens,
+    newsletter,
+    reviews,
+    settings,
+    webhooks,
+)
 
 
 def test_init_db_is_idempotent_and_seeds_the_categories(app, runner):
@@ -111,6 +118,7 @@ def test_seed_demo_builds_a_consistent_believable_board(app, runner):
         assert len(moved.rows) == reviews.TOP
         assert any(row.votes_gained for row in moved.rows)  # votes came in between
         assert newsletter.counts() == (2, 1)
+        assert [h.events for h in webhooks.all_webhooks()] == [["chat.planned"]]
     again = runner.invoke(args=["seed-demo"])
     assert "already has ideas" in again.output
 

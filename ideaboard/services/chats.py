@@ -24,7 +24,7 @@ from ideaboard.models import (
     Status,
     utcnow,
 )
-from ideaboard.services import accounts, audit, ideas, paging
+from ideaboard.services import accounts, audit, ideas, paging, webhooks
 from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import public_filter
 
@@ -94,6 +94,7 @@ def plan_chat(actor: Account, *, title: str, starts_at: datetime, time_zone: str
         db.session.add(ChatIdea(chat_id=chat.id, idea_id=idea.id))
         ideas.respond(idea, Status.PLANNED, None, actor)
     mark_board_changed()
+    webhooks.chat_planned(chat, [idea.id for idea in chosen])
     audit.record(actor, AuditKind.CHAT, f"chat {chat.id}",
                  f"Planned the chat “{title}” for {starts_at:%Y-%m-%d %H:%M} UTC",
                  None, {"title": title, "starts_at": starts_at.isoformat(),

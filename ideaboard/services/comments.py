@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from ideaboard.extensions import db
 from ideaboard.models import Account, AuditKind, Comment, Idea, User, utcnow
 from ideaboard.sanitize import render_markdown
-from ideaboard.services import audit, flags, follows, notifications, paging
+from ideaboard.services import audit, flags, follows, notifications, paging, webhooks
 from ideaboard.services.freshness import mark_comments_changed
 
 
@@ -85,6 +85,7 @@ def _add_comment(idea: Idea, comment: Comment) -> Comment:
     if comment.hidden_at is None:
         _bump_comment_count(comment.idea_id, +1)
         notifications.comment_published(comment, idea)
+        webhooks.comment_created(comment, idea)
     return comment
 
 
@@ -302,7 +303,9 @@ def _decide_held(comment: Comment, approve: bool, actor: Account) -> None:
     if approve:
         comment.hidden_at = None
         _bump_comment_count(comment.idea_id, +1)
-        notifications.comment_published(comment, db.session.get(Idea, comment.idea_id))
+        idea = db.session.get(Idea, comment.idea_id)
+        notifications.comment_published(comment, idea)
+        webhooks.comment_created(comment, idea)
     audit.record(actor, AuditKind.APPROVE if approve else AuditKind.HIDE, _subject(comment),
                  f"{'Approved' if approve else 'Hid'} a waiting comment by "
                  f"{comment.guest_name or 'a member'} on idea {comment.idea_id}",

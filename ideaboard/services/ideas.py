@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ideaboard.extensions import db
 from ideaboard.models import Account, AuditKind, Idea, Status, StatusChange, User, utcnow
 from ideaboard.sanitize import plain_excerpt, render_markdown
-from ideaboard.services import audit, flags, follows, notifications
+from ideaboard.services import audit, flags, follows, notifications, webhooks
 from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import trending_weight
 
@@ -37,6 +37,7 @@ def create_idea(
     db.session.flush()
     follows.follow(author.id, idea.id)
     mark_board_changed()
+    webhooks.idea_created(idea)
     return idea
 
 
@@ -98,6 +99,8 @@ def respond(idea: Idea, status: Status, response: str | None, actor: Account,
         response_html=idea.official_response_html if response_changed else None)
     db.session.add(change)
     notifications.idea_answered(idea, change)
+    if status_changed or change.response_html is not None:  # not an answer taken back
+        webhooks.status_changed(idea, change)
     after = {"status": status.value, "response": idea.official_response}
     if status_changed:
         summary = f"{Status(before['status']).label} → {status.label}"

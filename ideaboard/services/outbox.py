@@ -1,5 +1,6 @@
 """Sending what services/mail.py queued: the worker's side of the outbox
-(`flask --app ideaboard worker`).
+(`flask --app ideaboard worker`). Webhook deliveries (services/webhooks.py) are claimed,
+counted and tried again by the same functions.
 
 A worker claims each due row with one conditional UPDATE (the row's lease, `claimed_until`,
 must be free), so any number of workers on one database never send a message at the same
@@ -28,7 +29,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from ideaboard.extensions import db
-from ideaboard.models import OutboxMessage, utcnow
+from ideaboard.models import OutboxMessage, WebhookDelivery, utcnow
 from ideaboard.services.mail import as_email
 
 # Waits after the 1st, 2nd, ... failed try; after the last, the message has failed.
@@ -38,6 +39,7 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 LEASE = timedelta(minutes=5)  # longer than any one send can take (SMTP timeouts below)
 BATCH = 50
 ERROR_MAX = 500
+Queued = OutboxMessage | WebhookDelivery  # tables with the outbox's columns
 
 
 class Transport(Protocol):
@@ -67,12 +69,12 @@ class SmtpTransport:
             self._reset_after_refusal()
             codes = [code for code, _text in refused.recipients.values()]
             if all(code >= 500 for code in codes):
-                raise PermanentFailure(_describe(refused)) from refused
+                raise PermanentFailure(describe(refused)) from refused
             raise
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as refused:
             self._reset_after_refusal()
             if refused.smtp_code >= 500:
-                raise PermanentFailure(_describe(refused)) from refused
+                raise PermanentFailure(describe(refused)) from refused
             raise
         except (OSError, smtplib.SMTPException):
             self.close()
@@ -143,13 +145,19 @@ class Report:
     def handled(self) -> int:
         return self.sent + self.retrying + self.failed
 
+    def add(self, other: Report) -> None:
+        self.sent, self.retrying = self.sent + other.sent, self.retrying + other.retrying
+        self.failed += other.failed
+        self.errors += other.errors
+
 
 def send_due(now: datetime | None = None, batch: int = BATCH) -> Report:
     """Claim up to `batch` messages that are due and send them, marking each sent, to be
     tried again, or failed (committed one by one, so a crash loses no mark)."""
     now = now or utcnow()
     report = Report()
-    claimed = [row_id for row_id in _due(now, batch) if _claim(row_id, now)]
+    claimed = [row_id for row_id in due_ids(OutboxMessage, now, batch)
+               if claim(OutboxMessage, row_id, now)]
     if not claimed:
         return report
     way_out, sender = transport(), current_app.config["MAIL_DEFAULT_SENDER"]
@@ -184,25 +192,36 @@ def retry_failed(message_id: int) -> bool:
     return done.rowcount == 1
 
 
-def _due(now: datetime, batch: int) -> list[int]:
+def due_ids(model: type[Queued], now: datetime, batch: int) -> list[int]:
+    """Rows of an outbox table (mail, or webhook deliveries) due to be tried, oldest first."""
     return list(db.session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
-               OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch)))
+        select(model.id)
+        .where(model.sent_at.is_(None), model.failed_at.is_(None),
+               model.next_attempt_at <= now)
+        .order_by(model.next_attempt_at, model.id).limit(batch)))
 
 
-def _claim(row_id: int, now: datetime) -> bool:
+def claim(model: type[Queued], row_id: int, now: datetime) -> bool:
     """Take the row's lease if it is free, counting a try; True if this worker got it."""
     taken = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, OutboxMessage.sent_at.is_(None),
-               OutboxMessage.failed_at.is_(None),
-               (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until < now))
-        .values(claimed_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
+        update(model)
+        .where(model.id == row_id, model.sent_at.is_(None), model.failed_at.is_(None),
+               (model.claimed_until.is_(None)) | (model.claimed_until < now))
+        .values(claimed_until=now + LEASE, attempts=model.attempts + 1)
         .execution_options(synchronize_session=False))
     db.session.commit()
     return taken.rowcount == 1
+
+
+def try_again_or_fail(row: Queued, error: str, report: Report) -> None:
+    """A try that may work later: again after BACKOFF, or failed after the last try."""
+    if row.attempts >= MAX_ATTEMPTS:
+        failed(row, error, report)
+        return
+    row.next_attempt_at = utcnow() + BACKOFF[row.attempts - 1]
+    row.last_error, row.claimed_until = error[:ERROR_MAX], None
+    report.retrying += 1
+    report.errors.append(row.last_error)
 
 
 def _send_one(row: OutboxMessage, way_out: Transport, sender: str, report: Report) -> None:
@@ -210,32 +229,26 @@ def _send_one(row: OutboxMessage, way_out: Transport, sender: str, report: Repor
     try:
         message = as_email(row, sender)
     except ValueError as malformed:  # a header with a line break, say: it never will build
-        _failed(row, _describe(malformed), report)
+        failed(row, describe(malformed), report)
         db.session.commit()
         return
     try:
         way_out.send(message)
     except PermanentFailure as refused:
-        _failed(row, str(refused), report)
+        failed(row, str(refused), report)
     except (OSError, smtplib.SMTPException) as error:  # timeouts are OSErrors
-        if row.attempts >= MAX_ATTEMPTS:
-            _failed(row, _describe(error), report)
-        else:
-            row.next_attempt_at = utcnow() + BACKOFF[row.attempts - 1]
-            row.last_error, row.claimed_until = _describe(error)[:ERROR_MAX], None
-            report.retrying += 1
-            report.errors.append(row.last_error)
+        try_again_or_fail(row, describe(error), report)
     else:
         row.sent_at, row.claimed_until = utcnow(), None
         report.sent += 1
     db.session.commit()
 
 
-def _failed(row: OutboxMessage, error: str, report: Report) -> None:
+def failed(row: Queued, error: str, report: Report) -> None:
     row.failed_at, row.claimed_until, row.last_error = utcnow(), None, error[:ERROR_MAX]
     report.failed += 1
     report.errors.append(row.last_error)
 
 
-def _describe(error: BaseException) -> str:
+def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}".strip()

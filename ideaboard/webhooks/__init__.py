@@ -1,0 +1,1 @@
+"""The caretaker's outgoing webhooks."""
