@@ -30,6 +30,7 @@ from ideaboard.services import (
     health_data,
     inbox,
     merging,
+    nominations,
     reviews,
     settings,
     webhooks,
@@ -397,6 +398,27 @@ def _subscribers(now: datetime) -> None:
         for n, (email, confirmed) in enumerate(SUBSCRIBERS))
 
 
+# Hosts: a nominee who agreed, one not yet asked back, and a member who offered.
+NOMINEES = (("A nurse informaticist from a critical access hospital", "Carla Mendes",
+             "@carla_cah", True),
+            ("A UX researcher from an EHR vendor", "Sam Okoro", "@sam_ux", False))
+OFFER = ("priya", "Nursing informatics and alert fatigue; how small teams run go-lives.")
+
+
+def _hosts(pairs: list[tuple[DemoIdea, Idea]], members: list[User], now: datetime) -> None:
+    by_title = {idea.title: idea for _, idea in pairs}
+    for title, name, handle, agreed in NOMINEES:
+        idea = by_title[title]
+        email = f"{handle.strip('@').replace('_', '.')}@example.net"
+        nomination = nominations.nominate(idea, name, handle, email,
+                                          now=idea.created_at + timedelta(minutes=5))
+        if agreed:
+            nominations.answer(nomination, True, now=idea.created_at + timedelta(days=1))
+    volunteer = next(m for m, (handle, _n) in zip(members, MEMBERS, strict=True)
+                     if handle == OFFER[0])
+    nominations.offer_to_host(volunteer, OFFER[1], now=now - timedelta(days=3))
+
+
 DEMO_WEBHOOK = "https://example.org/hitsm-chat-planner"  # a made-up receiver
 
 
@@ -441,6 +463,7 @@ def seed_demo(seed: int = 7) -> str:
     _reviews(caretaker, now)
     _subscribers(now)
     _webhook(caretaker, now)
+    _hosts(pairs, members, now)
     # The demo's history is made up: nobody is mailed about it.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > mail_before))
     return (

@@ -82,16 +82,13 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-def display_name_field(label: str) -> StringField:
-    """A person's shown name: trimmed, 1 to 50 characters, plain text."""
-    return StringField(
-        label,
-        filters=[squash_spaces],
-        validators=[
-            DataRequired(message="Please enter a name."),
-            Length(max=NAME_MAX, message=f"Please keep the name under {NAME_MAX + 1} characters."),
-        ],
-    )
+def display_name_field(label: str, required: bool = True) -> StringField:
+    """A person's shown name: trimmed, 1 to 50 characters (or none, if not `required`),
+    plain text."""
+    too_long = Length(max=NAME_MAX,
+                      message=f"Please keep the name under {NAME_MAX + 1} characters.")
+    present = [DataRequired(message="Please enter a name.")] if required else []
+    return StringField(label, filters=[squash_spaces], validators=[*present, too_long])
 
 
 class ButtonForm(Form):

@@ -237,6 +237,9 @@ class Idea(db.Model):
     # Merged into another idea (services/merging.py); a merged idea is hidden too, so every
     # list and vote leaves it out.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
+    # A host nomination waiting for the nominee's yes (services/nominations.py): its votes
+    # count, but only the caretaker sees how many.
+    awaiting_consent: Mapped[bool] = mapped_column(default=False)
 
     # Lists show the category (five rows, found in the session once loaded) but not the
     # author; pages that show authors load them with the ideas.
@@ -747,3 +750,44 @@ class WebhookDelivery(db.Model):
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_status: Mapped[int | None]  # the receiver's last HTTP status, if it answered
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class Consent(enum.StrEnum):
+    """Where a host nomination stands with the person it names."""
+
+    NOT_ASKED = "not_asked"  # no email given: nobody could be asked
+    AWAITING = "awaiting"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class Nomination(db.Model):
+    """A "Host to invite" idea's nominee: who (their email never shown), and whether they
+    agreed to be proposed."""
+
+    __tablename__ = "nominations"
+    __table_args__ = (Index("ix_nominations_email", "email", "created_at"),)
+
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    handle: Mapped[str | None] = mapped_column(String(50))
+    email: Mapped[str | None] = mapped_column(String(254))  # lower-cased; never shown
+    consent: Mapped[Consent] = mapped_column(_enum(Consent, "consent"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    idea: Mapped[Idea] = relationship()
+
+
+class HostOffer(db.Model):
+    """A member's "I'd like to host", with the topics they could host."""
+
+    __tablename__ = "host_offers"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    topics: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()

@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from ideaboard.contact.views import bp as contact_bp
     from ideaboard.feeds.views import bp as feeds_bp
     from ideaboard.health.views import bp as health_bp
+    from ideaboard.hosting.views import bp as hosting_bp
     from ideaboard.ideas.views import bp as ideas_bp
     from ideaboard.members.views import bp as members_bp
     from ideaboard.newsletter.views import bp as newsletter_bp
@@ -83,7 +84,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (board_bp, auth_bp, ideas_bp, members_bp, notifications_bp, caretaker_bp,
                       reviews_bp, newsletter_bp, chats_bp, contact_bp, feeds_bp, health_bp,
-                      search_bp, webhooks_bp, api_bp):
+                      search_bp, webhooks_bp, hosting_bp, api_bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     security.register(app)

@@ -98,6 +98,11 @@ MATRIX = {
     # the token is the author's: no one else may revoke it, nor learn that it exists
     "auth.revoke_token": ("POST", {**MEMBERS, "other": 404, "caretaker": 404}),
     "contact.contact": ("GET", ANYONE),
+    "hosting.offer": ("GET", ANYONE),
+    "hosting.make_offer": ("POST", MEMBERS),
+    "hosting.withdraw": ("POST", MEMBERS),
+    # anyone may follow a nomination's link; one that is not genuine is not found
+    "hosting.answer": ("GET", dict.fromkeys(ROLES, 404)),
     # members choose the digest in their own settings
     "newsletter.subscribe": ("GET", {**dict.fromkeys(ROLES, 302), "visitor": 200}),
     # anyone may follow a confirmation link; one that is not genuine is not found
@@ -152,17 +157,19 @@ FORM_DATA = {
     "caretaker.merge_idea": {"target": "{other_idea_id}"},
     "auth.create_token": {"name": "A script"},
     "reviews.summary": {"summary": "What we heard"},
+    "hosting.make_offer": {"topics": "Nursing informatics"},
 }
 # Path values other than the usual ones (a role's name stands for that member's id).
 PATH_VALUES = {"caretaker.invite_caretaker": {"user_id": "author"},
                "auth.reset_password": {"token": "not-a-signed-token"},
                "auth.verify_email": {"token": "not-a-signed-token"},
                "notifications.unsubscribe": {"token": "not-a-signed-token"},
-               "newsletter.confirm": {"token": "not-a-signed-token"}}
+               "newsletter.confirm": {"token": "not-a-signed-token"},
+               "hosting.answer": {"token": "not-a-signed-token"}}
 # What a suspended member may no longer do (they still read everything).
 TAKING_PART = {"ideas.new", "ideas.vote", "ideas.comment", "ideas.flag_idea",
                "ideas.flag_comment", "contact.contact", "auth.create_token", "api.post_idea",
-               "auth.edit_profile",
+               "auth.edit_profile", "hosting.make_offer", "hosting.withdraw",
                "api.change_idea", "api.vote", "api.unvote", "api.post_comment"}
 
 

@@ -15,6 +15,7 @@ from ideaboard.models import (
     Flag,
     Idea,
     Message,
+    Nomination,
     Review,
     Role,
     Status,
@@ -25,6 +26,7 @@ from ideaboard.services import (
     accounts,
     api_tokens,
     newsletter,
+    nominations,
     reviews,
     settings,
     webhooks,
@@ -119,6 +121,9 @@ def test_seed_demo_builds_a_consistent_believable_board(app, runner):
         assert any(row.votes_gained for row in moved.rows)  # votes came in between
         assert newsletter.counts() == (2, 1)
         assert [h.events for h in webhooks.all_webhooks()] == [["chat.planned"]]
+        consents = sorted(n.consent.value for n in db.session.scalars(select(Nomination)))
+        assert consents == ["accepted", "awaiting"]
+        assert len(nominations.host_offers()) == 1
     again = runner.invoke(args=["seed-demo"])
     assert "already has ideas" in again.output
 

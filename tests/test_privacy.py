@@ -12,13 +12,15 @@ from flask import url_for
 
 from ideaboard.extensions import db
 from ideaboard.models import Chat, Idea, Status, User, utcnow
-from ideaboard.services import api_tokens, comments, flags, ideas, inbox, reviews
+from ideaboard.services import api_tokens, comments, flags, ideas, inbox, nominations, reviews
+from ideaboard.services.categories import by_slug
 from tests.conftest import post_form, sign_in
 
 CLIENT = "203.0.113.77"
 GUEST_EMAIL = "maria.guest@example.net"
 WRITER_EMAIL = "sam.writer@example.net"
 SUBSCRIBER_EMAIL = "reader.digest@example.net"
+NOMINEE_EMAIL = "dr.jane.nominee@example.net"
 
 
 @pytest.fixture
@@ -51,11 +53,16 @@ def used_board(app, client, make_user, make_idea, caretaker):
         chat = Chat(title="A chat", starts_at=utcnow(), time_zone="UTC", host_id=author.id)
         db.session.add(chat)
         inbox.send(None, "Dana", "dana@example.net", "Another note")
+        host_idea = ideas.create_idea(db.session.get(User, author.id), "Invite Dr Jane",
+                                      "She led a go-live.", by_slug("host-to-invite").id)
+        nominations.answer(nominations.nominate(host_idea, "Jane Doe", "@drjane",
+                                                NOMINEE_EMAIL), True)
         token = api_tokens.create_token(author.id, "A script")[1]
         db.session.commit()
         emails = {user.email for user in db.session.query(User)} | {
-            GUEST_EMAIL, WRITER_EMAIL, SUBSCRIBER_EMAIL, "dana@example.net"}
-        return {"idea_id": idea_id, "comment_id": comment.id, "user_id": author.id,
+            GUEST_EMAIL, WRITER_EMAIL, SUBSCRIBER_EMAIL, NOMINEE_EMAIL, "dana@example.net"}
+        return {"idea_id": idea_id, "host_idea_id": host_idea.id, "comment_id": comment.id,
+                "user_id": author.id,
                 "chat_id": chat.id, "emails": emails, "token": token}
 
 
@@ -95,6 +102,9 @@ def test_no_public_page_feed_or_api_answer_shows_an_email_or_client_address(
     assert read >= 40
     idea_page = visitor.get(f"/ideas/{used_board['idea_id']}", follow_redirects=True)
     assert "Yes please" in idea_page.get_data(as_text=True)  # the guest's comment is shown
+    host_page = visitor.get(f"/ideas/{used_board['host_idea_id']}", follow_redirects=True)
+    assert "Jane Doe" in host_page.get_data(as_text=True)  # the nominee, who agreed
+    assert not _leaks(host_page.get_data(as_text=True), used_board["emails"])
     api = app.test_client()
     headers = {"Authorization": f"Bearer {used_board['token']}"}
     for url in ("/api/v1/ideas", f"/api/v1/ideas/{used_board['idea_id']}",

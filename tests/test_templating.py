@@ -3,7 +3,9 @@ filters and url_for."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from types import SimpleNamespace
 
 from flask import url_for
@@ -46,3 +48,12 @@ def test_idea_and_row_urls_are_what_url_for_builds(app, idea_id, title):
                                    ("ideas.flag_comment", "comment_id")):
                 assert url_for_id(endpoint, idea_id) == url_for(endpoint, **{name: idea_id})
             assert category_url("a-b") == url_for("board.index", category="a-b")
+
+
+def test_no_page_title_holds_markup():
+    """A title is text: markup in one ends up in the <title> and the share cards' meta."""
+    templates = Path(__file__).parents[1] / "templates"
+    for template in templates.rglob("*.html"):
+        for title in re.findall(r"{% block title %}(.*?){% endblock %}",
+                                template.read_text(), re.S):
+            assert "<" not in title, f"{template}: {title[:80]}"

@@ -41,7 +41,8 @@ def idea_json(idea: Idea, voted: bool | None = None, votes: int | None = None) -
         "body_html": idea.description_html,
         "category": category_json(idea.category),
         "status": idea.status.value,
-        "votes": idea.vote_count if votes is None else votes,
+        # null while only the caretaker may know it (a nomination awaiting its nominee)
+        "votes": None if idea.awaiting_consent else idea.vote_count if votes is None else votes,
         "comments": idea.comment_count,
         "author": {"name": idea.author.display_name},
         "created_at": timestamp(idea.created_at),

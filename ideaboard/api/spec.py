@@ -45,6 +45,9 @@ def _text(description: str, max_length: int, min_length: int = 0,
 
 
 _ID = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
+_VOTES = {"type": ["integer", "null"], "minimum": 0,
+          "description": "null while only the caretaker sees it: a host nomination whose "
+                         "nominee has not answered yet."}
 _PUBLISH_ANYWAY = {
     "type": "boolean", "default": False,
     "description": "Text that looks like someone's personal health information (a record "
@@ -70,7 +73,7 @@ SCHEMAS: dict[str, dict] = {
         id=_ID, title={"type": "string"},
         body_html={"type": "string", "description": "The description, as sanitized HTML."},
         category=_ref("Category"), status={"enum": STATUSES},
-        votes={"type": "integer", "minimum": 0}, comments={"type": "integer", "minimum": 0},
+        votes=_VOTES, comments={"type": "integer", "minimum": 0},
         author=_object(["name"], name={"type": "string"}),
         created_at=_TIME, updated_at=_TIME,
         official_response={"oneOf": [{"type": "null"}, _object(
@@ -103,7 +106,7 @@ SCHEMAS: dict[str, dict] = {
                             categories={"type": "array", "items": _ref("Category")}),
     "Me": _object(["id", "name", "role", "suspended"], id=_ID, name={"type": "string"},
                   role={"enum": [role.value for role in Role]}, suspended={"type": "boolean"}),
-    "VoteState": _object(["votes", "voted"], votes={"type": "integer", "minimum": 0},
+    "VoteState": _object(["votes", "voted"], votes=_VOTES,
                          voted={"type": "boolean"}),
     "NewIdea": _object(
         ["title", "description", "category"],

@@ -131,7 +131,8 @@ def _rendered_list(query: ListQuery, for_members: bool) -> tuple[str, list[int]]
     shown = [idea_json(idea) for idea in listed]
     if for_members:
         for payload, idea in zip(shown, listed, strict=True):
-            payload["votes"] = marker("C", f"{idea.id}:{idea.vote_count}")
+            if not idea.awaiting_consent:
+                payload["votes"] = marker("C", f"{idea.id}:{idea.vote_count}")
             payload["voted"] = marker("P", idea.id)
     body = current_app.json.dumps({"ideas": shown, "next_cursor": next_cursor},
                                   separators=(",", ":"), ensure_ascii=False)

@@ -44,6 +44,7 @@ from ideaboard.services import (
     members,
     merging,
     newsletter,
+    nominations,
     outbox,
     settings,
 )
@@ -198,8 +199,8 @@ def _set_idea_hidden(idea_id: int, hidden: bool):
     idea = db.get_or_404(Idea, idea_id)
     try:
         ideas.set_idea_hidden(idea, hidden, current_user)
-    except ideas.MergedIdea as merged:
-        abort(409, str(merged))
+    except ideas.StaysHidden as refused:
+        abort(409, str(refused))
     db.session.commit()
     flash("The idea is hidden from the board." if hidden else "The idea is back on the board.",
           "info")
@@ -359,6 +360,9 @@ def plan_chat():
     """A chat from one or more ideas about a topic or a host; they move to Planned."""
     form = PlanChatForm()
     candidates = chats.candidate_ideas()
+    if request.method == "GET":  # "Make host" beside a nominee or a volunteer fills these
+        form.host.data = request.args.get("host") or None
+        form.ideas.data = [idea] if (idea := int_arg("idea")) else []
     if form.validate_on_submit():
         chat = _plan_from(form)
         if chat is not None:
@@ -366,8 +370,9 @@ def plan_chat():
             flash("The chat is planned; its ideas are marked Planned.", "success")
             return redirect(url_for("caretaker.chat", chat_id=chat.id))
     code = 400 if form.errors or form.form_errors else 200
-    return render_template("caretaker/plan_chat.html", form=form,
-                           candidates=candidates), code
+    return render_template("caretaker/plan_chat.html", form=form, candidates=candidates,
+                           nominees=nominations.proposed_hosts(),
+                           volunteers=nominations.host_offers()), code
 
 
 def _plan_from(form: PlanChatForm):

@@ -14,6 +14,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from ideaboard.forms import Form, GuardsHealthData, display_name_field, squash_spaces, strip
 from ideaboard.inputs import ID_DIGITS
+from ideaboard.services import nominations
+from ideaboard.services.categories import by_slug
 from ideaboard.services.flags import Reason
 
 TITLE_MAX = 140
@@ -39,10 +41,39 @@ class IdeaForm(GuardsHealthData, Form):
     )
     category = SelectField("Category", coerce=int,
                            validators=[DataRequired(message="Please choose a category.")])
+    # "Host to invite" only: the person proposed (services/nominations.py).
+    nominee_name = display_name_field("Their name", required=False)
+    nominee_handle = StringField(
+        "Their handle", filters=[squash_spaces],
+        description="On the chat's network, e.g. @jane_rn (optional).",
+        validators=[Optional(), Length(max=50, message="Please use at most 50 characters.")])
+    nominee_email = EmailField(
+        "Their email", filters=[strip],
+        description="Optional, never shown: they get one email asking whether they agree "
+                    "to be proposed. Until they say yes, the idea's votes are not shown.",
+        validators=[Optional(), Email(message="Please enter a valid email address."),
+                    Length(max=254)])
     submit = SubmitField("Post idea")
+
+    def validate_nominee_name(self, field) -> None:
+        if (self.nominee_handle.data or self.nominee_email.data) and not field.data:
+            raise ValidationError("Please give the name of the person you propose.")
+        if field.data and self.category.data != _host_category_id():
+            raise ValidationError("Only ideas in “Host to invite” propose a person.")
+
+    def validate_nominee_email(self, field) -> None:
+        if field.data and nominations.recently_nominated(field.data):
+            raise ValidationError("This person was proposed in the last 90 days: please vote "
+                                  "for that idea instead.")
+
+
+def _host_category_id() -> int | None:
+    category = by_slug(nominations.HOST_CATEGORY)
+    return category.id if category else None
 
 
 class EditIdeaForm(IdeaForm):
+    nominee_name = nominee_handle = nominee_email = None  # a nomination is made once
     submit = SubmitField("Save changes")
 
 

@@ -48,6 +48,7 @@ from ideaboard.services import (
     health_data,
     ideas,
     merging,
+    nominations,
     settings,
     votes,
 )
@@ -119,7 +120,9 @@ def render_idea_page(idea: Idea, comment_form=None, status_form=None, merge_form
         idea=idea,
         thread=thread,
         history=ideas.status_history(idea.id),
-        ranking=explain_rank(idea) if idea.is_public else None,
+        ranking=explain_rank(idea) if idea.is_public and not idea.awaiting_consent else None,
+        nomination=(nominations.of_idea(idea.id)
+                    if idea.category.slug == nominations.HOST_CATEGORY else None),
         idea_chats=chats.chats_of_idea(idea.id) if idea.status in chats.CHAT_STATUSES else [],
         merged_here=merging.merged_into(idea.id),
         merged_into=db.session.get(Idea, idea.merged_into_id) if idea.merged_into_id else None,
@@ -194,6 +197,11 @@ def comment_url(idea: Idea, comment: Comment) -> str:
                     _anchor=f"comment-{comment.id}")
 
 
+POSTED = "Your idea is on the board. Share it so others can vote!"
+POSTED_ASKING = ("Your idea is on the board. We emailed the person you propose to ask whether "
+                 "they agree; its votes show once they do.")
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @active_member_required
 @ratelimits.new_idea
@@ -204,8 +212,11 @@ def new():
         idea = ideas.create_idea(current_user, form.title.data, form.description.data,
                                  form.category.data)
         health_data.flag_confirmed(form.health_findings, idea=idea)
+        if form.nominee_name.data:
+            nominations.nominate(idea, form.nominee_name.data, form.nominee_handle.data,
+                                 form.nominee_email.data)
         db.session.commit()
-        flash("Your idea is on the board. Share it so others can vote!", "success")
+        flash(POSTED_ASKING if idea.awaiting_consent else POSTED, "success")
         return redirect(idea_url(idea))
     return render_template("ideas/new.html", form=form), 400 if form.errors else 200
 

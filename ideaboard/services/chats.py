@@ -9,7 +9,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
 from ideaboard.extensions import db
@@ -64,14 +64,20 @@ def in_utc(local: datetime, time_zone: str) -> datetime:
     return local.replace(tzinfo=zoneinfo.ZoneInfo(time_zone)).astimezone(UTC)
 
 
+def _plannable_idea():
+    """On the board, about a topic or a host, not yet done, and not a nomination still
+    waiting for its nominee's yes."""
+    return and_(public_filter(), Category.slug.in_(SOURCE_CATEGORIES),
+                Idea.status.in_(PLANNABLE), Idea.awaiting_consent.is_(False))
+
+
 def candidate_ideas(limit: int = 50) -> list[Idea]:
     """Ideas a chat can come from: on the board, about a topic or a host, not yet done (a
     planned one may go to another chat); most voted first."""
     return list(db.session.scalars(
         select(Idea).join(Category, Category.id == Idea.category_id)
         .options(selectinload(Idea.category))
-        .where(public_filter(), Category.slug.in_(SOURCE_CATEGORIES),
-               Idea.status.in_(PLANNABLE))
+        .where(_plannable_idea())
         .order_by(Idea.vote_count.desc(), Idea.id.desc()).limit(limit)))
 
 
@@ -108,8 +114,7 @@ def _plannable(idea_ids: list[int]) -> list[Idea]:
         raise ChatRefused("Please choose at least one idea the chat comes from.")
     found = {idea.id: idea for idea in db.session.scalars(
         select(Idea).join(Category, Category.id == Idea.category_id)
-        .where(Idea.id.in_(idea_ids), public_filter(), Category.slug.in_(SOURCE_CATEGORIES),
-               Idea.status.in_(PLANNABLE)))}
+        .where(Idea.id.in_(idea_ids), _plannable_idea()))}
     missing = [i for i in idea_ids if i not in found]
     if missing:
         raise ChatRefused(f"Idea {missing[0]} cannot become a chat: only ideas on the board "

@@ -43,7 +43,9 @@ from ideaboard.services.notifications import (
 )
 
 WEEK = timedelta(days=7)
-ON_THE_BOARD = Idea.hidden_at.is_(None) & Idea.withdrawn_at.is_(None)
+# Nominations awaiting their nominee's reply are left out: their counts are not public.
+ON_THE_BOARD = (Idea.hidden_at.is_(None) & Idea.withdrawn_at.is_(None)
+                & Idea.awaiting_consent.is_(False))
 BATCH = 500  # members per transaction
 LISTED = 5  # new ideas, movers and status changes each
 

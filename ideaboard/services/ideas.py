@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ideaboard.extensions import db
 from ideaboard.models import Account, AuditKind, Idea, Status, StatusChange, User, utcnow
 from ideaboard.sanitize import plain_excerpt, render_markdown
-from ideaboard.services import audit, flags, follows, notifications, webhooks
+from ideaboard.services import audit, flags, follows, nominations, notifications, webhooks
 from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.ranking import trending_weight
 
@@ -148,14 +148,17 @@ def status_history(idea_id: int) -> list[HistoryEntry]:
     return [HistoryEntry(*row) for row in rows]
 
 
-class MergedIdea(ValueError):
-    """A merged idea stays hidden until its merge is undone."""
+class StaysHidden(ValueError):
+    """An idea that may not come back: a merged one, until its merge is undone; one whose
+    proposed host declined, ever."""
 
 
 def set_idea_hidden(idea: Idea, hidden: bool, actor: Account) -> None:
     """Hide from everyone but the caretaker, or restore; nothing is deleted."""
     if idea.merged_into_id is not None:
-        raise MergedIdea("This idea is merged: undo the merge to bring it back.")
+        raise StaysHidden("This idea is merged: undo the merge to bring it back.")
+    if not hidden and nominations.declined(idea.id):
+        raise StaysHidden("The person this idea proposes declined: it is never shown again.")
     if hidden:
         flags.resolve_for(idea_id=idea.id)
     if hidden == (idea.hidden_at is not None):

@@ -34,13 +34,16 @@ _DELETE = (
 )
 _CAST_ROW = f"{_INSERT_IF_ABSENT} RETURNING created_at"
 _WITHDRAW_ROW = f"{_DELETE} RETURNING created_at"
+# The count a voter is told: -1 while it is the caretaker's alone (a host nomination
+# awaiting its nominee's reply, services/nominations.py).
+_TOLD = "CASE WHEN awaiting_consent THEN -1 ELSE vote_count END AS vote_count"
 # Only after one of those changed a vote row, so the idea is there (an idea hidden at the
 # same moment is counted as if the vote came just before).
 _ADJUST = (
     "UPDATE ideas SET vote_count = vote_count + :by, trending_score = trending_score + :weight"
-    " WHERE id = :idea_id RETURNING vote_count"
+    f" WHERE id = :idea_id RETURNING {_TOLD}"
 )
-_COUNT = f"SELECT vote_count FROM ideas WHERE id = :idea_id AND {PUBLIC_IDEA.text}"
+_COUNT = f"SELECT {_TOLD} FROM ideas WHERE id = :idea_id AND {PUBLIC_IDEA.text}"
 
 # The same on PostgreSQL as one statement each way. Every part sees the board as the
 # statement began, so the last SELECT gives the count before it: the answer when nothing
@@ -56,14 +59,14 @@ followed AS (
 ),
 counted AS (
   UPDATE ideas SET vote_count = vote_count + 1, trending_score = trending_score + :weight
-  WHERE id IN (SELECT idea_id FROM cast_vote) RETURNING vote_count
+  WHERE id IN (SELECT idea_id FROM cast_vote) RETURNING {_TOLD}
 ){_ANSWER_AND_BUMP}"""
 _WITHDRAW_IN_ONE = f"""
 WITH withdrawn AS ({_DELETE} RETURNING idea_id, created_at),
 counted AS (
   UPDATE ideas SET vote_count = vote_count - 1,
     trending_score = trending_score - {trending_weight_sql("withdrawn.created_at")}
-  FROM withdrawn WHERE ideas.id = withdrawn.idea_id RETURNING vote_count
+  FROM withdrawn WHERE ideas.id = withdrawn.idea_id RETURNING {_TOLD}
 ){_ANSWER_AND_BUMP}"""
 
 
@@ -74,7 +77,7 @@ class NotOnTheBoard(LookupError):
 @dataclass(frozen=True)
 class VoteState:
     voted: bool
-    vote_count: int
+    vote_count: int | None  # None: only the caretaker may know it
 
 
 def _first(transaction: HotTransaction | None, sql: str, **params) -> tuple | None:
@@ -146,7 +149,7 @@ def set_vote(user_id: int, idea_id: int, voted: bool) -> VoteState:
             return row[0]
         return count
 
-    return VoteState(voted=voted, vote_count=hot_connections().in_transaction(toggle))
+    return _state(voted, hot_connections().in_transaction(toggle))
 
 
 def _set_vote_in_one(user_id: int, idea_id: int, voted: bool) -> VoteState:
@@ -163,7 +166,11 @@ def _set_vote_in_one(user_id: int, idea_id: int, voted: bool) -> VoteState:
     [(count,)] = hot_connections().rows(sql, params)
     if count is None:
         raise NotOnTheBoard(idea_id)
-    return VoteState(voted=voted, vote_count=count)
+    return _state(voted, count)
+
+
+def _state(voted: bool, told: int) -> VoteState:
+    return VoteState(voted=voted, vote_count=told if told >= 0 else None)
 
 
 class MemberView(NamedTuple):

@@ -6,7 +6,8 @@
   function render(form, voted, count) {
     var button = form.querySelector("button");
     button.setAttribute("aria-pressed", voted ? "true" : "false");
-    form.querySelector("[data-vote-count]").textContent = String(count);
+    var shown = form.querySelector("[data-vote-count]");
+    if (shown && count !== null) shown.textContent = String(count);
     form.querySelector('input[name="intent"]').value = voted ? "unvote" : "vote";
   }
 

@@ -1,0 +1,1 @@
+"""Hosting a chat: members offer to host, and nominees answer their nomination."""
