@@ -137,6 +137,7 @@ READS: dict[str, Callable[[Site], Target | None]] = {
     "visitor member profile (most voted idea's author)": lambda site: site.profile(),
     "member /account/votes": lambda site: site.as_member("/account/votes"),
     "visitor /roadmap": lambda site: Target("/roadmap"),
+    "visitor /decisions": lambda site: Target("/decisions"),
 }
 # Read while the chat votes (bench/storm.py): alone, then during each of storm.RATES.
 STORM_READS = ("visitor /?sort=top p1", "member /?sort=top p1",

@@ -20,7 +20,7 @@ from werkzeug.security import generate_password_hash
 
 from ideaboard.demo import CATEGORY_COMMENTS, GENERIC_COMMENTS, GUESTS, IDEAS
 from ideaboard.extensions import db
-from ideaboard.models import Comment, Idea, Role, Status, User, Vote
+from ideaboard.models import Comment, Idea, Role, Status, StatusChange, User, Vote
 from ideaboard.sanitize import plain_excerpt, render_markdown
 from ideaboard.services import follows
 from ideaboard.services.categories import all_categories, seed_categories
@@ -184,6 +184,17 @@ def _idea_rows(rng: random.Random, drafts: list[_IdeaDraft], texts: _Texts, memb
         }
 
 
+def _status_change_rows(rng: random.Random, idea_rows: list[dict],
+                        now: datetime) -> Iterator[dict]:
+    """Each answered idea's decision, as the caretaker would have made it: its history on
+    /decisions and the idea's page."""
+    for row in idea_rows:
+        if row["status"] is not Status.OPEN:
+            yield {"idea_id": row["id"], "from_status": Status.OPEN, "to_status": row["status"],
+                   "response_html": None,
+                   "created_at": _between(rng, row["created_at"], now, 1)}
+
+
 def _comment_rows(rng: random.Random, drafts: list[_IdeaDraft], texts: _Texts,
                   member_ids: range, first_id: int, now: datetime,
                   visible: dict[int, int]) -> Iterator[dict]:
@@ -239,17 +250,20 @@ def seed_board(plan: SeedPlan, now: datetime | None = None,
                                       visible))
     scores: dict[int, float] = {}
     vote_rows = list(_vote_rows(rng, drafts, member_ids, now, scores))
-    counts["ideas"] = _insert(Idea, _idea_rows(rng, drafts, texts, member_ids, category_ids,
-                                               scores, visible), inserted)
+    idea_rows = list(_idea_rows(rng, drafts, texts, member_ids, category_ids, scores,
+                                visible))
+    counts["ideas"] = _insert(Idea, iter(idea_rows), inserted)
     counts["votes"] = _insert(Vote, iter(vote_rows), inserted)
     counts["comments"] = _insert(Comment, iter(comment_rows), inserted)
     counts["follows"] = follows.follow_where_taken_part()
+    counts["status changes"] = _insert(StatusChange, _status_change_rows(rng, idea_rows, now),
+                                       lambda _rows: None)
     _sync_sequences()
     mark_board_changed()
     return counts
 
 
-LOADED_TABLES = ("users", "ideas", "votes", "comments", "follows")
+LOADED_TABLES = ("users", "ideas", "votes", "comments", "follows", "status_changes")
 # Its triggers rewrote each idea's row once per comment loaded, in seconds, where a live
 # board's autovacuum reclaims the old rows as comments trickle in over months: the load
 # leaves it five times its size (265 MB for 100,000 ideas, 46 MB rewritten), which every

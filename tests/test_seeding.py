@@ -10,7 +10,7 @@ from sqlalchemy import exists, func, select
 
 from ideaboard import seeding
 from ideaboard.extensions import db
-from ideaboard.models import Comment, Follow, Idea, Vote
+from ideaboard.models import Comment, Follow, Idea, Status, Vote
 from ideaboard.seeding import SeedPlan, seed_board, zipf_allocation
 from ideaboard.services.maintenance import recompute_trending
 
@@ -27,7 +27,11 @@ def test_seeded_counts_and_scores_equal_what_the_rows_say(app):
         counts = seed_board(SeedPlan(ideas=300, members=60, votes=3000, comments=900), now=NOW)
         db.session.commit()
         followed = counts.pop("follows")
+        decided = counts.pop("status changes")
         assert counts == {"members": 60, "ideas": 300, "votes": 3000, "comments": 900}
+        # every answered idea has its decision in its history (and on /decisions)
+        assert decided == db.session.scalar(select(func.count()).select_from(Idea).where(
+            Idea.status != Status.OPEN)) > 0
         # each member follows what they took part in, once (voting alone gives 3,000)
         assert 3000 < followed == db.session.scalar(select(func.count()).select_from(Follow))
         assert db.session.scalar(select(func.count()).select_from(Vote).where(~exists().where(
@@ -52,6 +56,7 @@ def test_seeding_tells_its_progress_in_rows_after_each_batch(app, monkeypatch):
                             progress=lambda done, total: told.append((done, total)))
         db.session.commit()
     counts.pop("follows")  # one statement at the end, not a batch of its own
+    counts.pop("status changes")  # a few rows after the rest, not counted in the progress
     assert sum(counts.values()) == 470
     # members, ideas, votes (three batches), comments
     assert told == [(done, 470) for done in (20, 70, 170, 270, 370, 470)]
