@@ -49,6 +49,7 @@ class GuardsHealthData:
     flag what the author confirmed."""
 
     guarded: tuple[str, ...] = ()
+    shown_when_needed = ("publish_anyway",)  # the page shows the box only with findings
     publish_anyway = BooleanField(
         "Publish it anyway: it is nobody's health information, or they agreed to share it")
     health_findings: ClassVar[list[health_data.Finding]] = []  # set by validate()

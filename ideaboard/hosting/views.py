@@ -48,11 +48,11 @@ def withdraw():
     return redirect(url_for("hosting.offer"))
 
 
-@bp.route("/nominations/<token>/<any(accept, decline):answer>", methods=["GET", "POST"])
+@bp.route("/nominations/<token>/<answer>", methods=["GET", "POST"])
 def answer(token: str, answer: str):
     """GET asks (a link checker that opens the mail answers nothing); POST answers."""
     nomination = nominations.for_token(token)
-    if nomination is None:
+    if nomination is None or answer not in (nominations.ACCEPT, nominations.DECLINE):
         abort(404)
     accept = answer == nominations.ACCEPT
     if nomination.consent is Consent.AWAITING and ButtonForm().validate_on_submit():

@@ -56,15 +56,28 @@ class IdeaForm(GuardsHealthData, Form):
     submit = SubmitField("Post idea")
 
     def validate_nominee_name(self, field) -> None:
-        if (self.nominee_handle.data or self.nominee_email.data) and not field.data:
+        if not self._proposes_a_host():
+            self._only_for_hosts(field)
+        elif (self.nominee_handle.data or self.nominee_email.data) and not field.data:
             raise ValidationError("Please give the name of the person you propose.")
-        if field.data and self.category.data != _host_category_id():
-            raise ValidationError("Only ideas in “Host to invite” propose a person.")
+
+    def validate_nominee_handle(self, field) -> None:
+        self._only_for_hosts(field)
 
     def validate_nominee_email(self, field) -> None:
+        self._only_for_hosts(field)
         if field.data and nominations.recently_nominated(field.data):
             raise ValidationError("This person was proposed in the last 90 days: please vote "
                                   "for that idea instead.")
+
+
+    def _proposes_a_host(self) -> bool:
+        return self.category.data == _host_category_id()
+
+    def _only_for_hosts(self, field) -> None:
+        """Each filled nominee field is an error on an idea of another category."""
+        if field.data and not self._proposes_a_host():
+            raise ValidationError("Only ideas in “Host to invite” propose a person.")
 
 
 def _host_category_id() -> int | None:

@@ -19,7 +19,8 @@ PER_PAGE = 20
 _ROW = (joinedload(Idea.category),
         load_only(Idea.id, Idea.title, Idea.excerpt, Idea.author_id, Idea.category_id,
                   Idea.status, Idea.vote_count, Idea.comment_count, Idea.created_at,
-                  Idea.hidden_at, Idea.withdrawn_at, Idea.merged_into_id))
+                  Idea.hidden_at, Idea.withdrawn_at, Idea.merged_into_id,
+                  Idea.awaiting_consent))
 
 
 def update_profile(user: User, display_name: str, handle: str | None, bio: str | None) -> None:

@@ -95,9 +95,12 @@ def _submit_labels(cls: type[FlaskForm]) -> dict[str, str]:
 
 
 def matching_class(form: HtmlForm, classes: Iterable[type[FlaskForm]]) -> type[FlaskForm] | None:
-    """The form class with exactly this form's field names (its submit label breaks ties)."""
+    """The form class with exactly this form's field names, less those a page shows only
+    when needed (its submit label breaks ties)."""
     names = set(form.fields) - {CSRF_FIELD}
-    same = [cls for cls in classes if set(unbound_fields(cls)) == names]
+    same = [cls for cls in classes
+            if set(unbound_fields(cls)) - set(getattr(cls, "shown_when_needed", ())) <= names
+            <= set(unbound_fields(cls))]
     if len(same) > 1:
         same = [cls for cls in same if _submit_labels(cls).items() <= form.submit_labels.items()]
     assert len(same) <= 1, f"{form.action}: cannot tell {[c.__name__ for c in same]} apart"
