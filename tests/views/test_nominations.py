@@ -205,3 +205,13 @@ def test_an_accepted_nominee_is_offered_as_host_but_an_awaiting_one_is_not(
     plan = caretaker_client.get("/caretaker/chats/new").get_data(as_text=True)
     assert re.search(rf"/caretaker/chats/new\?host=(@|%40)drjane&amp;idea={idea.id}", plan)
     assert f'value="{idea.id}"' in plan
+
+
+def test_a_nominees_name_and_handle_are_shown_as_text(app, member_client, visitor):
+    _nominate(app, member_client, email=None, nominee_name="<b>Jane</b>",
+              nominee_handle="<script>x()</script>")
+
+    page = visitor.get(f"/ideas/{_idea(app).id}", follow_redirects=True).get_data(as_text=True)
+
+    assert "&lt;b&gt;Jane&lt;/b&gt;" in page and "&lt;script&gt;x()&lt;/script&gt;" in page
+    assert "<script>x()" not in page
