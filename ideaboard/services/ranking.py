@@ -215,40 +215,35 @@ class RankExplained:
     votes_this_week: int
     comments: int
     created_at: datetime
-    trending: float  # = posted_worth + this_week_worth + older_worth
+    trending: float  # = posted_worth + votes_worth
     posted_worth: float  # the idea's creation counts as one vote cast when it was posted
-    this_week_worth: float
-    older_worth: float
-
-    @property
-    def older_votes(self) -> int:
-        return self.votes - self.votes_this_week
+    votes_worth: float  # each vote's 2 ** -(days since it was cast / 7), added up
 
 
 def explain_rank(idea: Idea, now: datetime | None = None) -> RankExplained:
-    """Two bounded counts (how many ideas stand above it, up to RANK_SHOWN, on the Top and
-    Trending indexes) and this week's votes (ix_votes_idea_created)."""
+    """One statement: how many ideas stand above it on the Top and Trending indexes (each
+    counted up to RANK_SHOWN) and its votes this week (ix_votes_idea_created)."""
     now = now or datetime.now(UTC)
-    this_week = list(db.session.scalars(
-        select(Vote.created_at).where(Vote.idea_id == idea.id,
-                                      Vote.created_at >= now - THIS_WEEK)))
-    trending = trending_now(idea.trending_score, now)
+    recent = (select(func.count()).select_from(Vote)
+              .where(Vote.idea_id == idea.id, Vote.created_at >= now - THIS_WEEK)
+              .scalar_subquery())
+    top, trending, this_week = db.session.execute(select(
+        _above(idea, Sort.TOP), _above(idea, Sort.TRENDING), recent)).one()
+    total = trending_now(idea.trending_score, now)
     posted_worth = trending_now(trending_weight(idea.created_at), now)
-    this_week_worth = sum(trending_now(trending_weight(at), now) for at in this_week)
     return RankExplained(
-        at=now, top_rank=_place(idea, Sort.TOP), trending_rank=_place(idea, Sort.TRENDING),
-        votes=idea.vote_count, votes_this_week=len(this_week), comments=idea.comment_count,
-        created_at=idea.created_at, trending=trending, posted_worth=posted_worth,
-        this_week_worth=this_week_worth,
-        older_worth=max(trending - posted_worth - this_week_worth, 0.0))
+        at=now, top_rank=top + 1 if top < RANK_SHOWN else None,
+        trending_rank=trending + 1 if trending < RANK_SHOWN else None,
+        votes=idea.vote_count, votes_this_week=this_week, comments=idea.comment_count,
+        created_at=idea.created_at, trending=total, posted_worth=posted_worth,
+        votes_worth=max(total - posted_worth, 0.0))
 
 
-def _place(idea: Idea, sort: Sort) -> int | None:
-    """1 + the public ideas before it in `sort`, if fewer than RANK_SHOWN."""
+def _above(idea: Idea, sort: Sort):
+    """How many public ideas come before it in `sort`, counted up to RANK_SHOWN."""
     columns = _sort_columns(sort)
     bounds = [literal(value, column.type)
               for column, value in zip(columns, sort_values(idea, sort), strict=True)]
     above = (select(Idea.id).where(public_filter(), tuple_(*columns) > tuple_(*bounds))
              .limit(RANK_SHOWN).subquery())
-    count = db.session.scalar(select(func.count()).select_from(above))
-    return count + 1 if count < RANK_SHOWN else None
+    return select(func.count()).select_from(above).scalar_subquery()

@@ -156,13 +156,11 @@ def test_explain_rank_takes_the_trending_score_apart(app, board):
         idea = db.session.get(Idea, idea_id)
         why = explain_rank(idea)
 
-    assert (why.votes, why.votes_this_week, why.older_votes) == (4, 3, 1)
+    assert (why.votes, why.votes_this_week) == (4, 3)
     assert why.posted_worth == pytest.approx(0.25, rel=1e-3)  # two half-lives ago
-    assert why.this_week_worth == pytest.approx(sum(0.5 ** (d / 7) for d in (1, 2, 3)),
-                                                 rel=1e-3)
-    assert why.older_worth == pytest.approx(0.5 ** (10 / 7), rel=1e-3)
-    assert why.trending == pytest.approx(
-        why.posted_worth + why.this_week_worth + why.older_worth, rel=1e-9)
+    assert why.votes_worth == pytest.approx(sum(0.5 ** (d / 7) for d in (1, 2, 3, 10)),
+                                            rel=1e-3)
+    assert why.trending == pytest.approx(why.posted_worth + why.votes_worth, rel=1e-9)
     assert (why.top_rank, why.trending_rank) == (2, 1)
 
 
