@@ -123,14 +123,8 @@ def send_digest(now: datetime | None = None, batch: int = BATCH) -> Report:
             if not (week.is_empty and mine.is_empty):
                 _queue(run, member, week, mine)
                 queued += 1
-        run.last_user_id, run.queued = members[-1].id, run.queued + queued
-        try:
-            db.session.commit()
-        except IntegrityError:  # another run queued this batch first: go on after it
-            db.session.rollback()
-            db.session.refresh(run)
-        else:
-            report.queued += queued
+        run.last_user_id = members[-1].id
+        _commit_batch(run, report, queued)
 
 
 def _send_to_subscribers(run: DigestRun, week: Week, report: Report, batch: int) -> None:
@@ -147,14 +141,20 @@ def _send_to_subscribers(run: DigestRun, week: Week, report: Report, batch: int)
                        week=week, mine=Personal(), settings_url=None,
                        unsubscribe_url=subscriber_unsubscribe_url(subscriber.id))
         run.last_subscriber_id = subscribers[-1].id
-        run.queued += len(subscribers)
-        try:
-            db.session.commit()
-        except IntegrityError:  # another run queued this batch first: go on after it
-            db.session.rollback()
-            db.session.refresh(run)
-        else:
-            report.queued += len(subscribers)
+        _commit_batch(run, report, len(subscribers))
+
+
+def _commit_batch(run: DigestRun, report: Report, queued: int) -> None:
+    """A batch's mail committed with the run's cursor; if another run queued this batch
+    first, this one rolls back and goes on from that run's cursor."""
+    run.queued += queued
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        db.session.refresh(run)
+    else:
+        report.queued += queued
 
 
 def _run_for(now: datetime) -> DigestRun:
