@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ideaboard.extensions import db
 from ideaboard.models import (
@@ -50,6 +50,7 @@ EVENTS = {IDEA_CREATED: "An idea is posted", COMMENT_CREATED: "A comment is publ
           CHAT_PLANNED: "A chat is planned"}
 RETRY_STATUSES = frozenset({408, 429})
 RECENT = 20  # deliveries listed per webhook
+MAX_WEBHOOKS = 20  # each event is queued once per webhook: a board needs a handful
 USER_AGENT = "Ideaboard-Webhooks/1"
 
 
@@ -57,8 +58,14 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
+class TooMany(Exception):
+    """The board has MAX_WEBHOOKS already."""
+
+
 def create(actor: Account, url: str, events: list[str], fmt: WebhookFormat,
            secret: str | None = None) -> Webhook:
+    if db.session.scalar(select(func.count()).select_from(Webhook)) >= MAX_WEBHOOKS:
+        raise TooMany(f"A board has at most {MAX_WEBHOOKS} webhooks: remove one first.")
     hook = Webhook(url=url, events=sorted(set(events)), format=fmt,
                    secret=secret or new_secret(), created_by_id=actor.id)
     db.session.add(hook)

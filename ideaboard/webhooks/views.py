@@ -27,8 +27,12 @@ def add():
     form = WebhookForm()
     if not form.validate_on_submit():
         return _render(form), 400
-    webhooks.create(current_user, form.url.data, form.events.data,
-                    WebhookFormat(form.format.data), form.secret.data or None)
+    try:
+        webhooks.create(current_user, form.url.data, form.events.data,
+                        WebhookFormat(form.format.data), form.secret.data or None)
+    except webhooks.TooMany as refused:
+        form.form_errors.append(str(refused))
+        return _render(form), 400
     db.session.commit()
     flash("Webhook added. “Send test” checks that it arrives.", "success")
     return redirect(url_for("webhooks.index"))

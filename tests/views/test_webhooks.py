@@ -76,3 +76,16 @@ def test_removing_a_webhook_removes_its_deliveries(app, caretaker_client, make_i
     assert post_form(caretaker_client, f"/caretaker/webhooks/{hook_id}/delete").status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
+
+
+def test_a_board_has_at_most_twenty_webhooks(app, caretaker_client, monkeypatch):
+    monkeypatch.setattr(webhooks, "MAX_WEBHOOKS", 2)
+    for _ in range(2):
+        assert _add(caretaker_client, "https://example.org/hook").status_code == 302
+    before = database_snapshot(app)
+
+    third = _add(caretaker_client, "https://example.org/hook")
+
+    assert third.status_code == 400
+    assert "at most 2 webhooks" in third.get_data(as_text=True)
+    assert database_snapshot(app) == before
