@@ -784,6 +784,7 @@ class HostOffer(db.Model):
     """A member's "I'd like to host", with the topics they could host."""
 
     __tablename__ = "host_offers"
+    __table_args__ = (Index("ix_host_offers_created", "created_at", "user_id"),)
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True)

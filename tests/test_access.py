@@ -69,6 +69,7 @@ MATRIX = {
     "caretaker.unmerge_idea": ("POST", {**CARETAKER_ONLY, "caretaker": 409}),  # not merged
     "caretaker.chat_list": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
     "caretaker.plan_chat": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
+    "caretaker.hosts": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
     "caretaker.chat": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),
     "caretaker.chat_done": ("POST", CARETAKER_ONLY),
     "caretaker.inbox_list": ("GET", {**CARETAKER_ONLY, "caretaker": 200}),

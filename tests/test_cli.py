@@ -123,7 +123,7 @@ def test_seed_demo_builds_a_consistent_believable_board(app, runner):
         assert [h.events for h in webhooks.all_webhooks()] == [["chat.planned"]]
         consents = sorted(n.consent.value for n in db.session.scalars(select(Nomination)))
         assert consents == ["accepted", "awaiting"]
-        assert len(nominations.host_offers()) == 1
+        assert len(nominations.host_offers().items) == 1
     again = runner.invoke(args=["seed-demo"])
     assert "already has ideas" in again.output
 

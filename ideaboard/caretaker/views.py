@@ -73,6 +73,7 @@ def _require_button_form() -> None:
 
 
 NEEDS_RESPONSE = "needs-response"
+HOSTS_WHEN_PLANNING = 10  # of each kind beside the form; the hosts page has them all
 
 
 @bp.get("")
@@ -371,8 +372,21 @@ def plan_chat():
             return redirect(url_for("caretaker.chat", chat_id=chat.id))
     code = 400 if form.errors or form.form_errors else 200
     return render_template("caretaker/plan_chat.html", form=form, candidates=candidates,
-                           nominees=nominations.proposed_hosts(),
-                           volunteers=nominations.host_offers()), code
+                           nominees=nominations.proposed_hosts(per_page=HOSTS_WHEN_PLANNING),
+                           volunteers=nominations.host_offers(per_page=HOSTS_WHEN_PLANNING),
+                           ), code
+
+
+@bp.get("/hosts")
+def hosts():
+    """Every nominee a chat may have as host (?show=nominees), or every member who offered
+    (the default), a page at a time."""
+    show = request.args.get("show") or "offers"
+    if show not in ("offers", "nominees"):
+        abort(400, "Show offers or nominees.")
+    pages = {"offers": nominations.host_offers, "nominees": nominations.proposed_hosts}
+    return render_template("caretaker/hosts.html", show=show,
+                           page=pages[show](int_arg("after")))
 
 
 def _plan_from(form: PlanChatForm):

@@ -8,7 +8,8 @@ brings it back. One address is nominated at most once in 90 days, by anyone. The
 never shown anywhere.
 
 A member may offer to host ("I'd like to host"), with the topics they could host; the
-caretaker sees offers beside the nominations when planning a chat.
+caretaker sees offers beside the nominations when planning a chat (the first few), and all
+of them, page by page, on the hosts page.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from ideaboard.extensions import db
 from ideaboard.models import Consent, HostOffer, Idea, Nomination, User, utcnow
+from ideaboard.services import paging
 from ideaboard.services.accounts import normalize_email
 from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.mail import link, queue_mail
@@ -28,6 +31,7 @@ from ideaboard.services.mail import link, queue_mail
 ONCE_PER = timedelta(days=90)
 HOST_CATEGORY = "host-to-invite"
 ACCEPT, DECLINE = "accept", "decline"
+HOSTS_PER_PAGE = 50
 
 
 def _signer() -> URLSafeSerializer:
@@ -97,14 +101,17 @@ def of_idea(idea_id: int) -> Nomination | None:
     return db.session.get(Nomination, idea_id)
 
 
-def proposed_hosts(limit: int = 50) -> list[Nomination]:
+def proposed_hosts(after: int | None = None, per_page: int = HOSTS_PER_PAGE,
+                   ) -> paging.After[Nomination]:
     """Nominees a chat may have as host (accepted, or named with no email to ask), on the
-    board, most voted first."""
-    return list(db.session.scalars(
-        select(Nomination).join(Idea, Idea.id == Nomination.idea_id)
-        .where(Nomination.consent.in_([Consent.ACCEPTED, Consent.NOT_ASKED]),
-               Idea.hidden_at.is_(None), Idea.withdrawn_at.is_(None))
-        .order_by(Idea.vote_count.desc(), Idea.id.desc()).limit(limit)))
+    board, most voted first; a page starting after the nomination of idea `after`."""
+    query = (select(Nomination).join(Nomination.idea).options(contains_eager(Nomination.idea))
+             .where(Nomination.consent.in_([Consent.ACCEPTED, Consent.NOT_ASKED]),
+                    Idea.hidden_at.is_(None), Idea.withdrawn_at.is_(None)))
+    anchor = db.session.get(Idea, after) if after is not None else None
+    return paging.ordered_after(query, (Idea.vote_count, Idea.id),
+                                (anchor.vote_count, anchor.id) if anchor else None, per_page,
+                                descending=True, cursor=lambda nomination: nomination.idea_id)
 
 
 def offer_to_host(member: User, topics: str, now: datetime | None = None) -> HostOffer:
@@ -127,9 +134,13 @@ def offer_of(member: User) -> HostOffer | None:
     return db.session.get(HostOffer, member.id)
 
 
-def host_offers(limit: int = 50) -> list[HostOffer]:
-    """Members who offered to host and may still post, newest offer first."""
-    return list(db.session.scalars(
-        select(HostOffer).join(User, User.id == HostOffer.user_id)
-        .where(User.suspended_at.is_(None), User.deleted_at.is_(None))
-        .order_by(HostOffer.created_at.desc()).limit(limit)))
+def host_offers(after: int | None = None, per_page: int = HOSTS_PER_PAGE,
+                ) -> paging.After[HostOffer]:
+    """Members who offered to host and may still post, newest offer first; a page starting
+    after the offer of member `after` (keyset on ix_host_offers_created)."""
+    query = (select(HostOffer).join(HostOffer.user).options(contains_eager(HostOffer.user))
+             .where(User.suspended_at.is_(None), User.deleted_at.is_(None)))
+    anchor = db.session.get(HostOffer, after) if after is not None else None
+    return paging.ordered_after(query, (HostOffer.created_at, HostOffer.user_id),
+                                (anchor.created_at, anchor.user_id) if anchor else None,
+                                per_page, descending=True, cursor=lambda offer: offer.user_id)

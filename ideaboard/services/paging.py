@@ -45,9 +45,11 @@ class After(Generic[T]):
 
 
 def ordered_after(query: Select, columns: Sequence[Any], anchor: Sequence[Any] | None,
-                  per_page: int, *, descending: bool = False) -> After:
+                  per_page: int, *, descending: bool = False,
+                  cursor: Callable[[Any], int] = lambda row: row.id) -> After:
     """A page of `query`'s rows in the order of `columns` (the last one the id), starting
-    after the row whose values of those columns are `anchor` (None: the first page)."""
+    after the row whose values of those columns are `anchor` (None: the first page); the
+    next page starts after the `cursor` of this one's last row."""
     if anchor is not None:
         bounds = tuple_(*(literal(value, column.type) for value, column
                           in zip(anchor, columns, strict=True)))
@@ -55,4 +57,4 @@ def ordered_after(query: Select, columns: Sequence[Any], anchor: Sequence[Any] |
                             else tuple_(*columns) > bounds)
     order = [column.desc() for column in columns] if descending else list(columns)
     return After(*cut(list(db.session.scalars(query.order_by(*order).limit(per_page + 1))),
-                      per_page))
+                      per_page, cursor))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -94,6 +95,17 @@ def test_a_chat_needs_three_to_six_questions_a_host_and_fitting_ideas(
     with app.app_context():
         assert db.session.scalar(select(Chat)) is None
     assert {get_idea(app, i).status for i in topic_and_host} == {Status.OPEN}
+
+
+def test_a_refused_plan_keeps_the_chosen_time_zone_in_a_menu_of_every_zone(
+        app, caretaker_client, topic_and_host):
+    page = _plan(caretaker_client, topic_and_host, time_zone="Europe/Paris",
+                 host="").get_data(as_text=True)
+
+    zones = re.findall(r'<option( selected)? value="([^"]+)">\2</option>', page)
+    assert [zone for selected, zone in zones if selected] == ["Europe/Paris"]
+    assert {"America/New_York", "Asia/Kolkata", "Pacific/Auckland"} <= {z for _s, z in zones}
+    assert '<select id="time_zone" name="time_zone">' in page
 
 
 def test_a_member_can_host(app, caretaker_client, topic_and_host, member):

@@ -10,11 +10,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from ideaboard.caretaker.views import HOSTS_WHEN_PLANNING
 from ideaboard.extensions import db
-from ideaboard.models import Consent, Idea, Nomination, utcnow
+from ideaboard.models import Consent, HostOffer, Idea, Nomination, utcnow
 from ideaboard.services import nominations, votes
 from ideaboard.services.categories import by_slug
 from tests.conftest import database_snapshot, post_form, queued_mail, sign_in
+from tests.test_query_counts import counting_queries
 
 NOMINEE = "dr.jane@example.net"
 
@@ -215,3 +217,78 @@ def test_a_nominees_name_and_handle_are_shown_as_text(app, member_client, visito
 
     assert "&lt;b&gt;Jane&lt;/b&gt;" in page and "&lt;script&gt;x()&lt;/script&gt;" in page
     assert "<script>x()" not in page
+
+
+def _offers(app, make_user, count: int) -> list[str]:
+    """`count` members' offers, a minute apart: their topics, newest first."""
+    users = [make_user(f"Offerer {k}") for k in range(count)]
+    now = utcnow()
+    with app.app_context():
+        for k, user in enumerate(users):
+            db.session.add(HostOffer(user_id=user.id, topics=f"Topic number {k:03d}",
+                                     created_at=now - timedelta(minutes=k)))
+        db.session.commit()
+    return [f"Topic number {k:03d}" for k in range(count)]
+
+
+def _shown(html: str) -> list[str]:
+    return re.findall(r"Topic number \d{3}", html)
+
+
+def test_every_offer_is_on_the_hosts_page_a_page_at_a_time(app, make_user, caretaker_client):
+    topics = _offers(app, make_user, nominations.HOSTS_PER_PAGE + 7)
+
+    plan = caretaker_client.get("/caretaker/chats/new").get_data(as_text=True)
+    assert _shown(plan) == topics[:HOSTS_WHEN_PLANNING]
+    assert 'href="/caretaker/hosts">All members who offered' in plan
+    first = caretaker_client.get("/caretaker/hosts").get_data(as_text=True)
+    assert _shown(first) == topics[:nominations.HOSTS_PER_PAGE]
+    [after] = re.findall(r'href="(/caretaker/hosts\?after=\d+)" rel="next"', first)
+    second = caretaker_client.get(after).get_data(as_text=True)
+    assert _shown(second) == topics[nominations.HOSTS_PER_PAGE:]
+    assert 'rel="next"' not in second
+
+
+def test_the_hosts_page_lists_nominees_most_voted_first(app, member_client, make_user,
+                                                       caretaker_client):
+    for name in ("Ann Lee", "Bo Chen", "Cy Park"):
+        _nominate(app, member_client, email=None, nominee_name=name,
+                  title=f"Invite {name}", nominee_handle="")
+    with app.app_context():
+        ids = dict(db.session.execute(select(Nomination.name, Nomination.idea_id)).all())
+    _vote(app, make_user, ids["Bo Chen"], 2)
+    _vote(app, make_user, ids["Cy Park"], 1)
+
+    page = caretaker_client.get("/caretaker/hosts?show=nominees").get_data(as_text=True)
+    assert re.findall(r"<strong>([A-Za-z ]+)</strong>", page) == ["Bo Chen", "Cy Park",
+                                                                  "Ann Lee"]
+    with app.app_context():
+        one = nominations.proposed_hosts(per_page=1)
+        two = nominations.proposed_hosts(after=one.next_after, per_page=2)
+        assert [n.name for n in one.items + two.items] == ["Bo Chen", "Cy Park", "Ann Lee"]
+        assert two.next_after is None
+
+
+def test_the_hosts_page_shows_offers_or_nominees_and_nothing_else(caretaker_client):
+    assert caretaker_client.get("/caretaker/hosts?show=everyone").status_code == 400
+    assert "No offers yet" in caretaker_client.get("/caretaker/hosts").get_data(as_text=True)
+
+
+def test_the_hosts_pages_cost_the_same_with_more_hosts(app, make_user, caretaker_client,
+                                                      member_client):
+    def queries() -> list[int]:
+        counts = []
+        for path in ("/caretaker/hosts", "/caretaker/hosts?show=nominees",
+                     "/caretaker/chats/new"):
+            with counting_queries(app) as statements:
+                assert caretaker_client.get(path).status_code == 200
+            counts.append(len(statements))
+        return counts
+
+    _offers(app, make_user, 2)
+    _nominate(app, member_client, email=None, title="Invite one host")
+    few = queries()
+    _offers(app, make_user, 12)
+    for k in range(5):
+        _nominate(app, member_client, email=None, title=f"Invite host {k}")
+    assert queries() == few

@@ -27,9 +27,9 @@ from tests.xss.html import CSRF_FIELD, invalid_fields, parse_page
 from tests.xss.placement import Placement, Route, rows_per_idea
 
 LABEL = "xss-{}-{:05d}"  # one width: no label is the start of another
-# Forms that replace what one account shows (its profile): each submission comes from a
-# member of its own, so that none overwrites another.
-ONE_ROW_PER_ACCOUNT = frozenset({"auth.edit_profile"})
+# Forms that replace what one account shows (its profile, its offer to host): each submission
+# comes from a member of its own, so that none overwrites another.
+ONE_ROW_PER_ACCOUNT = frozenset({"auth.edit_profile", "hosting.make_offer"})
 PACK_FILL = 0.9  # of the field's maximum length
 PACK_CASES = 150
 Row = dict[str, "Value"]
