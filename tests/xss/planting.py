@@ -30,6 +30,10 @@ LABEL = "xss-{}-{:05d}"  # one width: no label is the start of another
 # Forms that replace what one account shows (its profile, its offer to host): each submission
 # comes from a member of its own, so that none overwrites another.
 ONE_ROW_PER_ACCOUNT = frozenset({"auth.edit_profile", "hosting.make_offer"})
+# Forms that add to what only their own account's page shows, and shows in full (its API
+# tokens): every submission comes from the role's main account, so that one page shows them
+# all (the run lifts the cap on tokens), not a page per member taking turns.
+ALL_ROWS_ON_ONE_ACCOUNT = frozenset({"auth.create_token"})
 PACK_FILL = 0.9  # of the field's maximum length
 PACK_CASES = 150
 Row = dict[str, "Value"]
@@ -62,9 +66,13 @@ class Value:
 
 
 def values_for(free: FreeField, payloads: Sequence[str]) -> list[Value]:
-    """Every payload for one field: one each in a one-line field, in packs in a text area."""
+    """Every payload for one field: one each in a one-line field (once each text it is cut
+    to: payloads cut to the same text test the same thing), in packs in a text area."""
     if not free.multiline:
-        return [Value(free.key, ((case, free.fit(p)),), False) for case, p in enumerate(payloads)]
+        first_case: dict[str, int] = {}
+        for case, payload in enumerate(payloads):
+            first_case.setdefault(free.fit(payload), case)
+        return [Value(free.key, ((case, text),), False) for text, case in first_case.items()]
     return list(_packs(free, payloads))
 
 
@@ -223,9 +231,13 @@ class Planter:
 
     def _submit(self, site: FormSite, row: Row, rows: deque[Row], accounts: Accounts,
                 placement: Placement | None) -> None:
-        one_each = Route.of(self.adapter, site.form.action,
-                            site.form.method).endpoint in ONE_ROW_PER_ACCOUNT
-        account = self.new_member() if one_each else accounts.for_row(site.role)
+        endpoint = Route.of(self.adapter, site.form.action, site.form.method).endpoint
+        if endpoint in ONE_ROW_PER_ACCOUNT:
+            account = self.new_member()
+        elif endpoint in ALL_ROWS_ON_ONE_ACCOUNT:
+            account = accounts.main[site.role]
+        else:
+            account = accounts.for_row(site.role)
         target = (placement.target(self.adapter, account.user_id) if placement
                   else site.form.action)
         response = account.client.post(target, data=self._form_data(site, row, account))
