@@ -22,18 +22,18 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from ideaboard.forms import IdListField
+from ideaboard.services.api_tokens import MAX_TOKENS
 from tests.xss.discovery import FormSite, FreeField, free_text_fields, unbound_fields
 from tests.xss.html import CSRF_FIELD, invalid_fields, parse_page
 from tests.xss.placement import Placement, Route, rows_per_idea
 
 LABEL = "xss-{}-{:05d}"  # one width: no label is the start of another
-# Forms that replace what one account shows (its profile, its offer to host): each submission
-# comes from a member of its own, so that none overwrites another.
-ONE_ROW_PER_ACCOUNT = frozenset({"auth.edit_profile", "hosting.make_offer"})
-# Forms that add to what only their own account's page shows, and shows in full (its API
-# tokens): every submission comes from the role's main account, so that one page shows them
-# all (the run lifts the cap on tokens), not a page per member taking turns.
-ALL_ROWS_ON_ONE_ACCOUNT = frozenset({"auth.create_token"})
+# Forms that write what one account shows, and how many rows an account takes: its profile
+# and its offer to host are replaced by the next submission; its API tokens are listed in full
+# on its account page, up to the cap a member has. They are posted by members of their own,
+# each taking that many rows, so that none overwrites another and no page outgrows its cap.
+ROWS_PER_ACCOUNT = {"auth.edit_profile": 1, "hosting.make_offer": 1,
+                    "auth.create_token": MAX_TOKENS}
 PACK_FILL = 0.9  # of the field's maximum length
 PACK_CASES = 150
 Row = dict[str, "Value"]
@@ -186,7 +186,7 @@ class Planter:
                  new_member: Callable[[], Account]):
         """`seeds`: the records the crawl found forms for, by URL argument (idea_id,
         comment_id); `make_hosts`: for each, how to make another (written by a member);
-        `new_member`: a member of their own, signed in, for ONE_ROW_PER_ACCOUNT forms."""
+        `new_member`: a member of their own, signed in, for ROWS_PER_ACCOUNT forms."""
         self.adapter = app.url_map.bind("localhost")
         self.seeds, self.make_hosts, self.new_member = seeds, make_hosts, new_member
         self.tallies: dict[str, Tally] = defaultdict(Tally)
@@ -197,6 +197,7 @@ class Planter:
         self.own_pages: dict[str, list[Account]] = defaultdict(list)
         self.made: list[tuple[dict, frozenset[str]]] = []  # pages made: URL args, fields
         self.requests = 0
+        self._own_accounts: dict[str, tuple[Account, int]] = {}  # endpoint -> rows it took
         self._fillers = itertools.count(1)
         # Fields whose filler a form refused (a handle takes no spaces): sent as the page
         # gave them instead.
@@ -232,22 +233,30 @@ class Planter:
     def _submit(self, site: FormSite, row: Row, rows: deque[Row], accounts: Accounts,
                 placement: Placement | None) -> None:
         endpoint = Route.of(self.adapter, site.form.action, site.form.method).endpoint
-        if endpoint in ONE_ROW_PER_ACCOUNT:
-            account = self.new_member()
-        elif endpoint in ALL_ROWS_ON_ONE_ACCOUNT:
-            account = accounts.main[site.role]
-        else:
-            account = accounts.for_row(site.role)
+        account = self._account_for(endpoint, site.role, accounts)
         target = (placement.target(self.adapter, account.user_id) if placement
                   else site.form.action)
         response = account.client.post(target, data=self._form_data(site, row, account))
         self.requests += 1
         if 300 <= response.status_code < 400 or response.status_code == 201:
+            if endpoint in self._own_accounts:
+                self._own_accounts[endpoint] = (account, self._own_accounts[endpoint][1] + 1)
             self._stored(site, row, response, account, accounts, placement)
         elif response.status_code == 400:
             self._refused(site, row, rows, response, target)
         else:
             raise PlantingError(_describe(site, row, target, response))
+
+    def _account_for(self, endpoint: str, role: str, accounts: Accounts) -> Account:
+        """Who posts the next row: a member of its own for ROWS_PER_ACCOUNT forms (a new one
+        once it took its rows), else the role's account whose turn it is."""
+        if endpoint not in ROWS_PER_ACCOUNT:
+            return accounts.for_row(role)
+        account, taken = self._own_accounts.get(endpoint, (None, ROWS_PER_ACCOUNT[endpoint]))
+        if account is None or taken >= ROWS_PER_ACCOUNT[endpoint]:
+            account, taken = self.new_member(), 0
+            self._own_accounts[endpoint] = (account, taken)
+        return account
 
     def _form_data(self, site: FormSite, row: Row, account: Account) -> dict[str, str]:
         data = site.form.defaults()
