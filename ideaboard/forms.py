@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from flask import abort
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import BooleanField, Field, StringField, TextAreaField
@@ -94,6 +95,12 @@ def display_name_field(label: str, required: bool = True) -> StringField:
 
 class ButtonForm(Form):
     """A form that is only a button (vote, hide, log out): it carries the CSRF token."""
+
+
+def require_button_form() -> None:
+    """Answer 400 unless this request is a button's form with a valid CSRF token."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
 
 
 def _drawn_by_the_page(field, **kwargs) -> Markup:

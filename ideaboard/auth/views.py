@@ -37,7 +37,7 @@ from ideaboard.auth.forms import (
     TokenForm,
 )
 from ideaboard.extensions import db
-from ideaboard.forms import ButtonForm
+from ideaboard.forms import ButtonForm, require_button_form
 from ideaboard.models import ApiToken, User
 from ideaboard.services import (
     account_deletion,
@@ -306,8 +306,7 @@ def create_token():
 def revoke_token(token_id: int):
     """Delete one of the member's own tokens (404 for anyone else's). Suspended members may
     revoke too: taking access away is always allowed."""
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    require_button_form()
     if not api_tokens.revoke_token(current_user.id, token_id):
         abort(404)
     db.session.commit()
@@ -335,8 +334,7 @@ def answer_invitation(answer: str):
 @bp.post("/account/step-down")
 @login_required
 def step_down():
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    require_button_form()
     try:
         caretakers.step_down(db.session.get(User, current_user.id))
     except caretakers.BatonRefused as refused:

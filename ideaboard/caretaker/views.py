@@ -28,7 +28,7 @@ from ideaboard.caretaker.forms import (
 )
 from ideaboard.chats.views import chats_to_show
 from ideaboard.extensions import db
-from ideaboard.forms import ButtonForm
+from ideaboard.forms import require_button_form
 from ideaboard.ideas.views import render_idea_page
 from ideaboard.inputs import int_arg
 from ideaboard.models import AuditKind, Chat, Comment, Idea, Message, Status, User, utcnow
@@ -65,11 +65,6 @@ bp = Blueprint("caretaker", __name__, url_prefix="/caretaker")
 def only_the_caretaker():
     if not current_user.is_caretaker:
         abort(403)
-
-
-def _require_button_form() -> None:
-    if not ButtonForm().validate_on_submit():
-        abort(400)
 
 
 NEEDS_RESPONSE = "needs-response"
@@ -163,7 +158,7 @@ def merge_idea(idea_id: int):
 
 @bp.post("/ideas/<int:idea_id>/unmerge")
 def unmerge_idea(idea_id: int):
-    _require_button_form()
+    require_button_form()
     idea = db.get_or_404(Idea, idea_id)
     try:
         merging.undo(idea, current_user)
@@ -196,7 +191,7 @@ def restore_idea(idea_id: int):
 
 
 def _set_idea_hidden(idea_id: int, hidden: bool):
-    _require_button_form()
+    require_button_form()
     idea = db.get_or_404(Idea, idea_id)
     try:
         ideas.set_idea_hidden(idea, hidden, current_user)
@@ -221,7 +216,7 @@ def restore_comment(comment_id: int):
 
 
 def _set_comment_hidden(comment_id: int, hidden: bool):
-    _require_button_form()
+    require_button_form()
     comment = db.get_or_404(Comment, comment_id)
     comments.set_comment_hidden(comment, hidden, current_user)
     db.session.commit()
@@ -231,7 +226,7 @@ def _set_comment_hidden(comment_id: int, hidden: bool):
 
 @bp.post("/comments/<int:comment_id>/approve")
 def approve_comment(comment_id: int):
-    _require_button_form()
+    require_button_form()
     comment = db.get_or_404(Comment, comment_id)
     comments.approve(comment, current_user)
     db.session.commit()
@@ -241,7 +236,7 @@ def approve_comment(comment_id: int):
 
 @bp.post("/comments/<int:comment_id>/delete")
 def delete_comment(comment_id: int):
-    _require_button_form()
+    require_button_form()
     comment = db.get_or_404(Comment, comment_id)
     idea_id = comment.idea_id
     comments.delete_as_spam(comment, current_user)
@@ -252,7 +247,7 @@ def delete_comment(comment_id: int):
 
 @bp.post("/ideas/<int:idea_id>/flags/dismiss")
 def dismiss_idea_flags(idea_id: int):
-    _require_button_form()
+    require_button_form()
     db.get_or_404(Idea, idea_id)
     flags.dismiss(current_user, idea_id=idea_id)
     db.session.commit()
@@ -262,7 +257,7 @@ def dismiss_idea_flags(idea_id: int):
 
 @bp.post("/comments/<int:comment_id>/flags/dismiss")
 def dismiss_comment_flags(comment_id: int):
-    _require_button_form()
+    require_button_form()
     db.get_or_404(Comment, comment_id)
     flags.dismiss(current_user, comment_id=comment_id)
     db.session.commit()
@@ -419,7 +414,7 @@ def chat(chat_id: int):
 
 @bp.post("/chats/<int:chat_id>/done")
 def chat_done(chat_id: int):
-    _require_button_form()
+    require_button_form()
     found = db.get_or_404(Chat, chat_id)
     done = chats.mark_done(found, current_user)
     db.session.commit()
@@ -462,7 +457,7 @@ def unarchive_message(message_id: int):
 
 
 def _file_message(message_id: int, change, said: str):
-    _require_button_form()
+    require_button_form()
     change(db.get_or_404(Message, message_id))
     db.session.commit()
     flash(said, "info")
@@ -478,7 +473,7 @@ def mail():
 
 @bp.post("/mail/<int:message_id>/retry")
 def retry_mail(message_id: int):
-    _require_button_form()
+    require_button_form()
     if not outbox.retry_failed(message_id):
         abort(404)
     db.session.commit()
@@ -508,7 +503,7 @@ def _csv_download(name: str, rows):
 @bp.post("/members/<int:user_id>/invite")
 def invite_caretaker(user_id: int):
     """Ask a member to become caretaker too; they answer from their account page."""
-    _require_button_form()
+    require_button_form()
     member = db.get_or_404(User, user_id)
     try:
         caretakers.invite(current_user, member)

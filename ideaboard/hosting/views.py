@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ideaboard.auth.access import active_member_required
 from ideaboard.extensions import db
-from ideaboard.forms import ButtonForm
+from ideaboard.forms import ButtonForm, require_button_form
 from ideaboard.hosting.forms import HostOfferForm
 from ideaboard.models import Consent
 from ideaboard.services import nominations
@@ -40,8 +40,7 @@ def make_offer():
 @bp.post("/withdraw")
 @active_member_required
 def withdraw():
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    require_button_form()
     nominations.withdraw_offer(current_user)
     db.session.commit()
     flash("Your offer to host is withdrawn.", "info")

@@ -27,7 +27,7 @@ from ideaboard.auth.access import (
 )
 from ideaboard.caretaker.forms import MergeForm, StatusForm
 from ideaboard.extensions import db
-from ideaboard.forms import ButtonForm
+from ideaboard.forms import ButtonForm, require_button_form
 from ideaboard.ideas.forms import (
     EditCommentForm,
     EditIdeaForm,
@@ -239,8 +239,7 @@ def edit(idea_id: int):
 @login_required
 def withdraw(idea_id: int):
     idea = get_own_idea(idea_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    require_button_form()
     ideas.withdraw_idea(idea)
     db.session.commit()
     flash("Your idea is withdrawn from the board.", "info")

@@ -3,12 +3,12 @@ summary the community reads on /decisions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ideaboard.caretaker.views import only_the_caretaker
 from ideaboard.extensions import db
-from ideaboard.forms import ButtonForm
+from ideaboard.forms import require_button_form
 from ideaboard.models import Review
 from ideaboard.reviews.forms import SummaryForm
 from ideaboard.services import reviews
@@ -25,8 +25,7 @@ def index():
 
 @bp.post("")
 def start():
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    require_button_form()
     review = reviews.start_review(current_user)
     db.session.commit()
     flash(f"Review started: the top {reviews.TOP} as they stand now.", "success")

@@ -3,12 +3,12 @@ their last deliveries went."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ideaboard.caretaker.views import only_the_caretaker
 from ideaboard.extensions import db
-from ideaboard.forms import ButtonForm
+from ideaboard.forms import require_button_form
 from ideaboard.models import Webhook, WebhookFormat
 from ideaboard.services import webhooks
 from ideaboard.webhooks.forms import WebhookForm
@@ -58,8 +58,7 @@ def delete(webhook_id: int):
 
 
 def _require_button_form() -> None:
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    require_button_form()
 
 
 def _render(form: WebhookForm) -> str:
