@@ -24,6 +24,7 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False  # X-RateLimit-* on every response: see errors.py
     IDEAS_PER_PAGE = 20
+    CHATS_PER_PAGE = 20
     # Said, not left to Flask-Limiter: its one limiter object takes an unset value from the
     # last app that set one (tests make many apps).
     RATELIMIT_ENABLED = True

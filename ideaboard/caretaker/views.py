@@ -347,7 +347,8 @@ def board_settings():
 @bp.get("/chats")
 def chat_list():
     show = chats_to_show()
-    page = chats.chats_page(show == "upcoming", int_arg("after"))
+    page = chats.chats_page(show == "upcoming", int_arg("after"),
+                            per_page=current_app.config["CHATS_PER_PAGE"])
     return render_template("caretaker/chats.html", page=page, show=show)
 
 

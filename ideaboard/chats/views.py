@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from ideaboard.inputs import int_arg
 from ideaboard.pagecache import cached_page
@@ -21,7 +21,8 @@ def index():
 
 def _render_index() -> tuple[str, list[int]]:
     show = chats_to_show()
-    page = chats.chats_page(show == "upcoming", int_arg("after"))
+    page = chats.chats_page(show == "upcoming", int_arg("after"),
+                            per_page=current_app.config["CHATS_PER_PAGE"])
     return render_template("chats/index.html", page=page, show=show), []
 
 

@@ -49,7 +49,7 @@ def app(app: Flask, monkeypatch: pytest.MonkeyPatch):
     """This module's app: no rate limit in reach, long list pages, every idea in the feed,
     static files cached by the browser, and quick password hashes (a run signs up an account
     per payload; scrypt would take 80 ms each, and passwords are not under test here)."""
-    app.config.update(IDEAS_PER_PAGE=500, SEND_FILE_MAX_AGE_DEFAULT=3600)
+    app.config.update(IDEAS_PER_PAGE=500, CHATS_PER_PAGE=500, SEND_FILE_MAX_AGE_DEFAULT=3600)
     app.config.update({name: UNLIMITED for name in app.config if name.endswith("_RATE_LIMIT")})
     monkeypatch.setattr(feeds, "FEED_SIZE", 1_000_000)
     monkeypatch.setattr(account_service, "generate_password_hash",
