@@ -102,7 +102,12 @@ def _time_zones() -> tuple[str, ...]:
     return tuple(sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone))
 
 
-@lru_cache(maxsize=64)
+@cache
+def _zone_set() -> frozenset[str]:
+    return frozenset(_time_zones())
+
+
+@lru_cache(maxsize=64)  # keyed by real zones only (see TimeZoneSelect): never by posted text
 def _zone_options(selected: str | None) -> Markup:
     return Markup("").join(
         Markup('<option{} value="{}">{}</option>').format(
@@ -116,7 +121,8 @@ class TimeZoneSelect(Select):
     def __call__(self, field, **kwargs) -> Markup:
         kwargs.setdefault("id", field.id)
         return Markup("<select {}>{}</select>").format(
-            html_params(name=field.name, **kwargs), _zone_options(field.data))
+            html_params(name=field.name, **kwargs),
+            _zone_options(field.data if field.data in _zone_set() else None))
 
 
 def _question(number: int) -> TextAreaField:

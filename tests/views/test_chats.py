@@ -10,6 +10,7 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
+from ideaboard.caretaker.forms import _zone_options
 from ideaboard.extensions import db
 from ideaboard.models import AuditEntry, AuditKind, Chat, ChatQuestion, Status, utcnow
 from ideaboard.services import categories, chats, settings
@@ -106,6 +107,16 @@ def test_a_refused_plan_keeps_the_chosen_time_zone_in_a_menu_of_every_zone(
     assert [zone for selected, zone in zones if selected] == ["Europe/Paris"]
     assert {"America/New_York", "Asia/Kolkata", "Pacific/Auckland"} <= {z for _s, z in zones}
     assert '<select id="time_zone" name="time_zone">' in page
+
+
+def test_a_posted_time_zone_that_is_no_zone_is_refused_and_not_kept(
+        app, caretaker_client, topic_and_host):
+    _zone_options.cache_clear()
+    for n in range(3):
+        response = _plan(caretaker_client, topic_and_host, time_zone=f"Nope/{n}" * 10_000)
+        assert response.status_code == 400
+        assert "Not a valid choice" in response.get_data(as_text=True)
+    assert _zone_options.cache_info().currsize == 1  # the menu with nothing chosen, once
 
 
 def test_a_member_can_host(app, caretaker_client, topic_and_host, member):
