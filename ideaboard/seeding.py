@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
+from ideaboard.database import cache_for_bulk_load
 from ideaboard.demo import CATEGORY_COMMENTS, GENERIC_COMMENTS, GUESTS, IDEAS
 from ideaboard.extensions import db
 from ideaboard.models import Comment, Idea, Role, Status, StatusChange, User, Vote
@@ -235,6 +236,7 @@ def seed_board(plan: SeedPlan, now: datetime | None = None,
     `progress` the rows inserted after each batch."""
     rng = random.Random(plan.seed)
     now = now or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    cache_for_bulk_load()
     seed_categories()
     category_ids = [c.id for c in all_categories()]
     texts = _texts()

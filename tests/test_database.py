@@ -7,8 +7,9 @@ import threading
 
 import pytest
 from flask_migrate import upgrade
+from sqlalchemy import text
 
-from ideaboard.database import hot_connections
+from ideaboard.database import BULK_CACHE_KIB, cache_for_bulk_load, hot_connections
 from ideaboard.extensions import db
 from ideaboard.models import User
 from ideaboard.services import ideas, votes
@@ -136,3 +137,22 @@ def test_sqlite_votes_checkpoint_the_wal_outside_the_writer_lock(sqlite_app, tmp
     # The WAL is written from its start again after each checkpoint, so it stops growing
     # (with no checkpoint at all it would be three times as long at the end).
     assert sizes[-1] <= sizes[2 * every]
+
+
+def test_every_sqlite_connection_keeps_the_page_cache_it_is_given(tmp_path):
+    """A worker's two connections (the pool's and the hot path's) each hold SQLITE_CACHE_KIB
+    of pages, not SQLite's 2 MB default."""
+    app = make_app(f"sqlite:///{tmp_path / 'cache.sqlite'}", SQLITE_CACHE_KIB=300)
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA cache_size")).scalar() == -300
+        assert hot_connections().rows("PRAGMA cache_size") == [(-300,)]
+        db.engine.dispose()
+
+
+def test_a_bulk_load_takes_a_large_cache_on_its_own_connection(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'bulk.sqlite'}")
+    with app.app_context():
+        cache_for_bulk_load()
+        assert db.session.execute(text("PRAGMA cache_size")).scalar() == -BULK_CACHE_KIB
+        db.session.rollback()
+        db.engine.dispose()
