@@ -33,7 +33,7 @@ def create_app():
     from wtforms import StringField
 
     class Base(DeclarativeBase):
-        pass
+        """The probe's models' base, as Ideaboard's models have theirs."""
 
     db = SQLAlchemy(model_class=Base)
 

@@ -9,9 +9,10 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from ideaboard.database import BULK_CACHE_KIB, cache_for_bulk_load, hot_connections
+from ideaboard.database import BULK_CACHE_KIB, hot_connections
 from ideaboard.extensions import db
 from ideaboard.models import User
+from ideaboard.seeding import SeedPlan, seed_board
 from ideaboard.services import ideas, votes
 from ideaboard.services.categories import all_categories, seed_categories
 from ideaboard.services.freshness import current_generation, mark_board_changed
@@ -149,10 +150,11 @@ def test_every_sqlite_connection_keeps_the_page_cache_it_is_given(tmp_path):
         db.engine.dispose()
 
 
-def test_a_bulk_load_takes_a_large_cache_on_its_own_connection(tmp_path):
+def test_the_bulk_seeder_loads_with_a_large_cache_on_its_own_connection(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'bulk.sqlite'}")
     with app.app_context():
-        cache_for_bulk_load()
+        upgrade()
+        seed_board(SeedPlan(ideas=20, members=5, votes=40, comments=10))
         assert db.session.execute(text("PRAGMA cache_size")).scalar() == -BULK_CACHE_KIB
         db.session.rollback()
         db.engine.dispose()
