@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := FLASK_APP=ideaboard FLASK_DEBUG=1 $(BIN)/flask
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint audit install db demo lock clean e2e-deps lighthouse-deps bench
+.PHONY: run test lint audit install install-run db demo lock clean e2e-deps lighthouse-deps bench
 
 run: db ## venv, install, database, demo data, then serve http://127.0.0.1:5000 (and send mail)
 	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
@@ -17,20 +17,35 @@ test: install e2e-deps lighthouse-deps ## the whole suite (TEST_DATABASE_URL pic
 lint: install
 	$(BIN)/ruff check .
 
-audit: install ## pip-audit on requirements.lock (exceptions: .ci/audit-exceptions.txt)
+audit: install ## pip-audit on requirements-dev.lock (exceptions: .ci/audit-exceptions.txt)
 	bash .ci/audit
 
 bench: install ## wrk against gunicorn; options: make bench ARGS="--sizes 1000 --duration 3"
 	$(BIN)/python bench/run.py $(ARGS)
 
+# Three locks, so that what installs never depends on what the registries publish later:
+# requirements-pip.lock pins the installer (Python's bundled pip installs only that, with
+# its hashes); requirements.lock pins what running the board needs (`make run`, the wheel);
+# requirements-dev.lock adds the tools that test, lint and audit it (`make test`).
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
+
 install: $(STAMP)
+install-run: $(VENV)/.installed-run
 
-$(STAMP): requirements.lock pyproject.toml
+$(VENV)/.installed-pip: requirements-pip.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
-	touch $(STAMP)
+	$(PIP_INSTALL) --no-deps --only-binary :all: -r requirements-pip.lock
+	touch $@
 
-db: install
+$(VENV)/.installed-run: $(VENV)/.installed-pip requirements.lock
+	$(PIP_INSTALL) --only-binary :all: -r requirements.lock
+	touch $@
+
+$(STAMP): $(VENV)/.installed-pip requirements-dev.lock
+	$(PIP_INSTALL) --only-binary :all: -r requirements-dev.lock
+	touch $(VENV)/.installed-run $@
+
+db: install-run
 	$(FLASK) init-db
 	$(FLASK) seed-demo
 
@@ -50,9 +65,11 @@ $(LIGHTHOUSE): tests/lighthouse/package-lock.json
 	  npm ci --prefix tests/lighthouse --no-audit --no-fund --silent && touch $@; \
 	else echo "note: npm is missing; the Lighthouse test will be skipped (apt-get install npm)"; fi
 
-lock: install ## re-pin requirements.lock from pyproject.toml
-	$(BIN)/pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+UV_COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 $(ARGS)
+lock: install ## re-pin the three locks (kept pins stay; ARGS=--upgrade moves them all)
+	echo pip | $(UV_COMPILE) - -o requirements-pip.lock
+	$(UV_COMPILE) pyproject.toml -o requirements.lock
+	$(UV_COMPILE) pyproject.toml --extra dev -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) instance/ideaboard.sqlite*

@@ -25,6 +25,12 @@ def _run(*command: str | Path, cwd: Path, env: dict | None = None) -> str:
     return done.stdout
 
 
+def _bundled_python() -> str:
+    """The Python this venv was made from, so a new venv starts with its bundled pip."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return str(Path(sys.base_prefix) / "bin" / f"python{version}")
+
+
 def test_the_wheel_installs_and_serves_the_board_outside_the_checkout(tmp_path):
     wheels = tmp_path / "wheels"
     _run(sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "--no-build-isolation",
@@ -35,12 +41,12 @@ def test_the_wheel_installs_and_serves_the_board_outside_the_checkout(tmp_path):
                     "ideaboard/migrations/env.py"):
         assert shipped in names
 
+    # The venv is built as `make run` builds it on a fresh machine: from the pip that Python
+    # bundles, which installs only the pinned installer, which installs the runtime lock.
     venv = tmp_path / "venv"
-    _run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
-    pip = venv / "bin" / "pip"
-    _run(pip, "install", "--quiet", "--require-hashes", "-r", ROOT / "requirements.lock",
+    _run("make", "-C", ROOT, "install-run", f"VENV={venv}", f"PYTHON={_bundled_python()}",
          cwd=tmp_path)
-    _run(pip, "install", "--quiet", "--no-deps", wheel, cwd=tmp_path)
+    _run(venv / "bin" / "pip", "install", "--quiet", "--no-deps", wheel, cwd=tmp_path)
 
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "SECRET_KEY": "wheel-test",
            "DATABASE_URL": f"sqlite:///{tmp_path}/board.sqlite"}
@@ -55,3 +61,6 @@ def test_the_wheel_installs_and_serves_the_board_outside_the_checkout(tmp_path):
         with urllib.request.urlopen(server.url + "/static/css/ideaboard.css") as response:
             assert response.status == 200
     assert "<h1" in page and "/static/css/ideaboard.css" in page
+    runtime_has_pytest = subprocess.run([venv / "bin" / "python", "-c", "import pytest"],
+                                        capture_output=True).returncode == 0
+    assert not runtime_has_pytest, "the runtime lock carries the test tools"
