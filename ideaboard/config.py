@@ -20,6 +20,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(days=365)
+    PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's default; the tests take a cheap one
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so long-open pages still post
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False  # X-RateLimit-* on every response: see errors.py

@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, session
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, select, text
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import create_engine, make_url, select, text
 from werkzeug.security import generate_password_hash
 
 from ideaboard import create_app
@@ -24,6 +25,9 @@ from ideaboard.services import ideas as idea_service
 from ideaboard.services.categories import all_categories, seed_categories
 
 PASSWORD = "correct horse battery"
+# Passwords are not what most tests are about, and scrypt costs 0.1 s a hash or a log-in:
+# the tests hash with one round of PBKDF2 (tests/views/test_auth.py signs up with the board's own).
+CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1"
 _CSRF = re.compile(r'(?:name="csrf-token" content|name="csrf_token" type="hidden" value)="([^"]+)"')
 
 
@@ -40,11 +44,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """This test process's own database: a SQLite file in its temporary folder, or a
+    PostgreSQL database of its own beside TEST_DATABASE_URL's when tests run in parallel."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        if worker:
+            return _fresh_postgres_database(url, f"{make_url(url).database}_{worker}")
         _reset_postgres_schema(url)
         return url
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+def _fresh_postgres_database(url: str, name: str) -> str:
+    """An empty database called `name` on TEST_DATABASE_URL's server (made anew each run)."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_postgres_schema(url: str) -> None:
@@ -61,6 +80,7 @@ def make_app(database_url: str, **overrides) -> Flask:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
     }
     config.update(overrides)
     return create_app(config)
@@ -114,7 +134,7 @@ def runner(app: Flask):
 
 @pytest.fixture(scope="session")
 def password_hash() -> str:
-    return generate_password_hash(PASSWORD)
+    return generate_password_hash(PASSWORD, method=CHEAP_PASSWORD_HASH)
 
 
 @pytest.fixture
@@ -155,11 +175,28 @@ def make_idea(app: Flask, make_user):
 
 
 def csrf_token(client: FlaskClient) -> str:
-    """The token a browser would find: in the log-in form, or once logged in in the <meta>."""
-    page = client.get("/login", follow_redirects=True).get_data(as_text=True)
+    """The token a page would carry for this browser's session, signed by flask-wtf as a page
+    is, without rendering one (tests/test_security.py reads tokens from real pages)."""
+    with client.session_transaction() as browser_session, \
+            client.application.test_request_context():
+        if "csrf_token" in browser_session:
+            session["csrf_token"] = browser_session["csrf_token"]
+        token = generate_csrf()
+        browser_session["csrf_token"] = session["csrf_token"]
+    return token
+
+
+def page_csrf_token(page: str) -> str:
+    """The token in a page's log-in form or, once logged in, its <meta>."""
     match = _CSRF.search(page)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def without_csrf_tokens(page: str) -> str:
+    """The page with its CSRF tokens blanked: they are signed with the time, so two renders a
+    second apart differ there and nowhere else."""
+    return _CSRF.sub(lambda match: match.group(0).replace(match.group(1), "token"), page)
 
 
 def post_form(client: FlaskClient, path: str, data: dict | None = None, **kwargs):

@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -217,7 +218,6 @@ class WebhookReceiver:
 
 @contextmanager
 def webhook_receiver(status: int = 200, delay: float = 0.0) -> Iterator[WebhookReceiver]:
-    import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     receiver: WebhookReceiver
@@ -238,10 +238,24 @@ def webhook_receiver(status: int = 200, delay: float = 0.0) -> Iterator[WebhookR
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     receiver = WebhookReceiver(f"http://127.0.0.1:{server.server_port}/hook", status, delay)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    with serving(server):
+        yield receiver
+
+
+# How often a server thread looks whether it is asked to stop: socketserver's default of
+# half a second was half a second at the end of every test that served something.
+STOP_POLL_SECONDS = 0.02
+
+
+@contextmanager
+def serving(server) -> Iterator[None]:
+    """A socketserver-style server answering in a thread of its own while the block runs."""
+    thread = threading.Thread(target=server.serve_forever, args=(STOP_POLL_SECONDS,),
+                              name=type(server).__name__, daemon=True)
     thread.start()
     try:
-        yield receiver
+        yield
     finally:
         server.shutdown()
+        thread.join(timeout=10)
         server.server_close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -19,12 +19,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import create_engine, select, text, update
 from werkzeug.routing import IntegerConverter, Rule
 
 from ideaboard.extensions import db, limiter
 from ideaboard.forms import Form
+from ideaboard.models import User
 from ideaboard.services import comments
-from tests.conftest import csrf_token, database_snapshot, get_idea, make_app, sign_in
+from tests.conftest import csrf_token, get_idea, make_app, sign_in
+from tests.writes import counting_writes
 
 QUICK_EXAMPLES = 12  # per route, method and role
 DEEP_BUDGET = 15_000  # requests per database, never fewer than the quick profile's
@@ -74,6 +77,15 @@ class Board:
     comment_id: int
     clients: dict[str, FlaskClient] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def rows_written(migrated: str) -> Iterator[Callable[[], int]]:
+    """How many rows have been written and committed (triggers in the test database)."""
+    engine = create_engine(migrated)
+    with counting_writes(engine, db.metadata) as count:
+        yield count
+    engine.dispose()
 
 
 @pytest.fixture
@@ -196,7 +208,7 @@ def _route_id(route: tuple[Rule, str]) -> str:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=_route_id)
 def test_no_hostile_request_gets_a_server_error_or_writes_when_refused(
-        app, board, caplog, route, role):
+        app, board, rows_written, caplog, route, role):
     rule, method = route
     client, token = board.clients[role], board.tokens[role]
 
@@ -206,7 +218,7 @@ def test_no_hostile_request_gets_a_server_error_or_writes_when_refused(
     def fuzz(request: HostileRequest) -> None:
         limiter.reset()
         caplog.clear()
-        before = database_snapshot(app)
+        before = rows_written()
         response = request.send(client)
         status = response.status_code
         response.close()
@@ -214,7 +226,7 @@ def test_no_hostile_request_gets_a_server_error_or_writes_when_refused(
         errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
         assert not errors, f"logged {errors[0].getMessage()} for {request}"
         if 400 <= status < 500:
-            assert database_snapshot(app) == before, f"{status} wrote rows: {request}"
+            assert rows_written() == before, f"{status} wrote rows: {request}"
 
     fuzz()
 
@@ -232,3 +244,17 @@ def test_the_fuzzer_reaches_every_route_and_form(app):
     assert {form.__name__ for form in FORMS} >= {
         "SignupForm", "LoginForm", "IdeaForm", "MemberCommentForm", "GuestCommentForm",
         "StatusForm", "ButtonForm"}
+
+
+def test_the_write_count_moves_with_committed_writes_only(app, member, rows_written):
+    with app.app_context():
+        before = rows_written()
+        db.session.execute(update(User).values(display_name="Changed, then undone"))
+        db.session.rollback()
+        db.session.scalars(select(User)).all()
+        db.session.commit()
+        assert rows_written() == before
+        db.session.execute(update(User).where(User.id == member.id).values(display_name="B"))
+        db.session.execute(text("SELECT 1"))
+        db.session.commit()
+        assert rows_written() == before + 1

@@ -22,7 +22,6 @@ import enum
 import secrets
 
 from sqlalchemy import delete, select, update
-from werkzeug.security import generate_password_hash
 
 from ideaboard.extensions import db
 from ideaboard.models import (
@@ -40,7 +39,7 @@ from ideaboard.models import (
     Vote,
     utcnow,
 )
-from ideaboard.services import comments, merging
+from ideaboard.services import accounts, comments, merging
 from ideaboard.services.freshness import mark_board_changed
 from ideaboard.services.maintenance import recompute_counts
 
@@ -129,7 +128,7 @@ def _delete_ideas(user: User) -> None:
 def _empty(user: User) -> None:
     user.email = f"deleted-{user.id}@deleted.invalid"  # .invalid: never a real mailbox
     user.display_name = FORMER_MEMBER
-    user.password_hash = generate_password_hash(secrets.token_urlsafe(32))
+    user.password_hash = accounts.hash_password(secrets.token_urlsafe(32))
     user.bio = user.handle = None
     user.role = Role.MEMBER
     user.email_verified_at = None

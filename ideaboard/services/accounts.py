@@ -1,5 +1,5 @@
 """Accounts: sign-up (with the address confirmed by a mailed link), sign-in, and a forgotten
-password reset by mail. Passwords are hashed with Werkzeug's default (scrypt)."""
+password reset by mail. Passwords are hashed by PASSWORD_HASH_METHOD (scrypt)."""
 
 from __future__ import annotations
 
@@ -22,11 +22,20 @@ RESET_MAX_AGE = 60 * 60  # seconds a password reset link works
 VERIFY_MAX_AGE = 7 * 24 * 60 * 60  # seconds a link confirming an address works
 
 
-@cache
+def hash_password(password: str) -> str:
+    """The password's hash, by the board's PASSWORD_HASH_METHOD (Werkzeug's scrypt)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def _dummy_hash() -> str:
-    """Checked when no account matches, so a wrong email costs as long as a wrong password
-    (made on first use: scrypt needs 32 MB, which no worker should pay at import)."""
-    return generate_password_hash("not a real password")
+    """Checked when no account matches, so a wrong email costs as long as a wrong password."""
+    return _dummy_hash_by(current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _dummy_hash_by(method: str) -> str:
+    """Made on first use: scrypt needs 32 MB, which no worker should pay at import."""
+    return generate_password_hash("not a real password", method=method)
 
 
 class EmailTaken(ValueError):
@@ -51,7 +60,7 @@ def create_user(email: str, display_name: str, password: str, role: Role = Role.
     user = User(
         email=normalize_email(email),
         display_name=display_name.strip(),
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=role,
         email_verified_at=utcnow() if verified else None,
     )
@@ -120,7 +129,7 @@ def end_other_sessions(user_id: int, keep_token: str | None = None) -> int:
 def set_password(user: User, password: str, keep_token: str | None = None) -> None:
     """Give the member a new password, ending every login session but `keep_token`'s (the
     browser that changed it, if any): whoever knew the old one is out."""
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     end_other_sessions(user.id, keep_token)
 
 
@@ -169,7 +178,7 @@ def sign_up(email: str, display_name: str, password: str) -> User | None:
     says which addresses have accounts)."""
     owner = find_by_email(email)
     if owner is not None:
-        generate_password_hash(password)  # as long as a sign-up takes: time tells nothing
+        hash_password(password)  # as long as a sign-up takes: time tells nothing
         queue_mail(owner.email, "Someone tried to sign up with your address", "account_exists",
                    user=owner, login_url=link("auth.login"),
                    reset_url=link("auth.forgot_password"))

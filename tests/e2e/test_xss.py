@@ -11,19 +11,16 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
-from functools import partial
 
 import pytest
 from flask import Flask
 from markdown_it import MarkdownIt
 from playwright.sync_api import Page
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from ideaboard import sanitize
 from ideaboard.extensions import db
 from ideaboard.models import Comment, Idea, Review, Role, User, utcnow
-from ideaboard.services import accounts as account_service
 from ideaboard.services import comments as comment_service
 from ideaboard.services import feeds
 from ideaboard.services import ideas as idea_service
@@ -47,16 +44,11 @@ STORED_AT_LEAST = 0.9  # of the payloads, in every text area
 @pytest.fixture
 def app(app: Flask, monkeypatch: pytest.MonkeyPatch):
     """This module's app: no rate limit in reach, long list pages, every idea in the feed,
-    static files cached by the browser, and quick password hashes (a run signs up an account
-    per payload; scrypt would take 80 ms each, and passwords are not under test here)."""
+    and static files cached by the browser."""
     app.config.update(IDEAS_PER_PAGE=500, CHATS_PER_PAGE=500, SEND_FILE_MAX_AGE_DEFAULT=3600)
     app.config.update({name: UNLIMITED for name in app.config if name.endswith("_RATE_LIMIT")})
     monkeypatch.setattr(feeds, "FEED_SIZE", 1_000_000)
-    monkeypatch.setattr(account_service, "generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1"))
-    account_service._dummy_hash.cache_clear()
-    yield app
-    account_service._dummy_hash.cache_clear()
+    return app
 
 
 @pytest.fixture

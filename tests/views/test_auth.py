@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from ideaboard.config import Config
 from ideaboard.extensions import db
 from ideaboard.models import LoginSession, User, utcnow
 from ideaboard.services import accounts
-from tests.conftest import PASSWORD, csrf_token, log_in, post_form
+from tests.conftest import PASSWORD, csrf_token, log_in, page_csrf_token, post_form
 
 
 def _user_count(app) -> int:
@@ -18,6 +19,7 @@ def _user_count(app) -> int:
 
 
 def test_signup_creates_a_member_with_an_scrypt_hash_and_logs_in(app, client):
+    app.config["PASSWORD_HASH_METHOD"] = Config.PASSWORD_HASH_METHOD  # the board's own
     response = post_form(client, "/signup", {
         "display_name": "  Ana   Ruiz ", "email": "Ana@Example.org", "password": PASSWORD})
     assert response.status_code == 302
@@ -27,6 +29,7 @@ def test_signup_creates_a_member_with_an_scrypt_hash_and_logs_in(app, client):
                                                                      "member")
         assert user.password_hash.startswith("scrypt:")
     assert "Log out" in client.get("/").get_data(as_text=True)
+    log_in(client.application.test_client(), user)  # and the scrypt hash lets them back in
 
 
 def test_signup_errors_rerender_with_messages_and_write_nothing(app, client):
@@ -77,6 +80,17 @@ def test_remember_me_sets_a_lasting_cookie(client, member):
 def test_without_remember_me_no_lasting_cookie(client, member):
     post_form(client, "/login", {"email": member.email, "password": PASSWORD})
     assert client.get_cookie("remember_token") is None
+
+
+def test_the_token_a_page_carries_is_the_one_its_forms_take(client, member):
+    login_page = client.get("/login").get_data(as_text=True)
+    logged_in = client.post("/login", data={"csrf_token": page_csrf_token(login_page),
+                                            "email": member.email, "password": PASSWORD})
+    assert logged_in.status_code == 302
+    board = client.get("/").get_data(as_text=True)  # the token in its <meta>, for scripts
+    logged_out = client.post("/logout", data={"csrf_token": page_csrf_token(board)})
+    assert logged_out.status_code == 302
+    assert "Log out" not in client.get("/").get_data(as_text=True)
 
 
 def test_logout_needs_post_and_csrf(member_client):

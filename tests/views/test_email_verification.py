@@ -104,7 +104,7 @@ def test_only_the_caretaker_sees_that_an_author_is_unconfirmed(app, client, make
 def test_a_taken_address_costs_the_password_hash_a_sign_up_costs(app, client, member,
                                                                  monkeypatch):
     hashed = []
-    monkeypatch.setattr(accounts, "generate_password_hash",
+    monkeypatch.setattr(accounts, "hash_password",
                         lambda password: hashed.append(password) or "scrypt:stub")
 
     _sign_up(client, member.email)
