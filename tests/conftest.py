@@ -62,6 +62,9 @@ def _fresh_postgres_database(url: str, name: str) -> str:
     with engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
+        # A test database needs no commit on disk before the next statement: without this,
+        # each of the suite's thousands of commits waits for the WAL's fsync.
+        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     engine.dispose()
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
@@ -97,13 +100,14 @@ def migrated(database_url: str) -> str:
 
 
 def _empty_all_tables() -> None:
+    """Every row gone and PostgreSQL's id sequences back at 1. Deletes, not TRUNCATE: on
+    PostgreSQL a TRUNCATE of every table makes new files for each (0.3 s a test)."""
     tables = [t for t in reversed(db.metadata.sorted_tables) if t.name != "board_state"]
+    for table in tables:
+        db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(table.name for table in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+        db.session.execute(text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"
+                                " AND relnamespace = current_schema()::regnamespace"))
     db.session.commit()
 
 
