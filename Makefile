@@ -12,7 +12,7 @@ run: db ## venv, install, database, demo data, then serve http://127.0.0.1:5000 
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 # One test process per core, each with a database of its own; the order is shuffled every run
-# (pytest-randomly prints the seed: -p randomly -p "randomly_seed=N" repeats it).
+# (pytest-randomly prints the seed: PYTEST_ARGS=--randomly-seed=N repeats it).
 test: install e2e-deps lighthouse-deps ## the whole suite (TEST_DATABASE_URL picks PostgreSQL; PYTEST_ARGS="-m slow" the slow tests)
 	$(BIN)/pytest -n auto --dist worksteal --durations=15 $(PYTEST_ARGS)
 
