@@ -8,7 +8,7 @@ import time
 from flask import Flask, current_app, g, make_response, render_template
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ideaboard.api.errors import error_response, is_api_request
 from ideaboard.database import unavailable_errors
@@ -79,10 +79,23 @@ def handle_database_unavailable(error: Exception):
     return response
 
 
+UNAVAILABLE = "ideaboard.unavailable_errors"  # app.extensions: what an outage raises
+
+
+def handle_server_error(error: InternalServerError):
+    """Flask's 500 for an error raised outside the view's own handlers (opening the session,
+    an after_request function): the database gone by then is still the friendly 503."""
+    if isinstance(error.original_exception, current_app.extensions[UNAVAILABLE]):
+        return handle_database_unavailable(error.original_exception)
+    return handle_http_error(error)
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(RateLimitExceeded, handle_rate_limit)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_server_error)
     with app.app_context():
-        for error in unavailable_errors(db.engine):
-            app.register_error_handler(error, handle_database_unavailable)
+        app.extensions[UNAVAILABLE] = unavailable_errors(db.engine)
+    for error in app.extensions[UNAVAILABLE]:
+        app.register_error_handler(error, handle_database_unavailable)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from sqlalchemy.exc import OperationalError
 
 from bench.serve import free_port
-from tests.conftest import make_app
+from tests.conftest import make_app, sign_in
 
 
 @pytest.fixture
@@ -47,3 +48,25 @@ def test_scripts_get_json_and_members_a_page_drawn_as_for_a_visitor(cut_off):
     assert page.status_code == 503 and "Log in" in page.get_data(as_text=True)
     api = browser.get("/", headers={"Accept": "application/json"})
     assert api.status_code == 503 and api.get_json()["status"] == 503
+
+
+def test_the_database_going_away_after_the_view_is_the_same_friendly_503(app, member, caplog):
+    """Between the view and the response (its personal parts filled in, say): Flask answers
+    such an error as a 500 of its own, which must still be the 503 a page is."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def database_gone(response):
+        if response.status_code == 200:  # the page drawn: the 503 that replaces it asks nothing
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        return response
+
+    app.after_request(database_gone)
+    browser = sign_in(app.test_client(), member)
+    page = browser.get("/")
+    script = browser.get("/", headers={"Accept": "application/json"})
+
+    assert page.status_code == script.status_code == 503
+    assert page.headers["Retry-After"] == script.headers["Retry-After"] == "5"
+    assert "briefly unavailable" in page.get_data(as_text=True)
+    assert script.get_json()["status"] == 503
+    assert not [r for r in caplog.records if r.exc_info]
