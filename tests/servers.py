@@ -24,6 +24,16 @@ import pytest
 from bench.serve import free_port
 
 
+@contextmanager
+def refused_port() -> Iterator[int]:
+    """A port on 127.0.0.1 where every connection is refused while the block runs: bound
+    but not listening, so no other test (in this process or another) can take it meanwhile,
+    as it could a port merely found free."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]
+
+
 def require_tool(path_or_name: str) -> str:
     """The tool's path; a skip on a laptop without it, a failure in CI (which installs it)."""
     found = shutil.which(path_or_name)

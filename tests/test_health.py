@@ -3,19 +3,22 @@ friendly 503 with Retry-After (HTML or JSON), never a traceback."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from flask import Flask
 from sqlalchemy.exc import OperationalError
 
-from bench.serve import free_port
 from tests.conftest import make_app, sign_in
+from tests.servers import refused_port
 
 
 @pytest.fixture
-def cut_off(tmp_path) -> Flask:
+def cut_off(tmp_path) -> Iterator[Flask]:
     """The app pointed at a PostgreSQL where nothing listens: every connection is refused."""
-    return make_app(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone",
-                    PROPAGATE_EXCEPTIONS=False)
+    with refused_port() as port:
+        yield make_app(f"postgresql+psycopg://postgres@127.0.0.1:{port}/gone",
+                       PROPAGATE_EXCEPTIONS=False)
 
 
 def test_healthz_answers_without_the_database(cut_off, client):

@@ -18,7 +18,7 @@ from ideaboard.models import OutboxMessage, utcnow
 from ideaboard.services import outbox
 from ideaboard.services.mail import queue_mail
 from tests.conftest import make_app
-from tests.servers import free_port, silent_server, smtp_server
+from tests.servers import refused_port, silent_server, smtp_server
 
 
 @pytest.fixture
@@ -122,7 +122,8 @@ def test_a_send_that_fails_for_now_is_tried_again_later_then_marked_failed(app, 
 def _troubled_server(trouble: str) -> Iterator[int]:
     """A port where mail does not get through for now."""
     if trouble == "down":
-        yield free_port()  # nothing listens
+        with refused_port() as port:
+            yield port
         return
     if trouble == "hangs":
         with silent_server() as port:
@@ -150,9 +151,10 @@ def test_a_final_refusal_marks_the_mail_failed_at_once_and_the_next_still_goes(a
 
 def test_a_failed_mail_can_be_put_back_in_the_queue(app, ctx):
     queued = _queue()
-    _use(app, free_port())
-    for _ in range(outbox.MAX_ATTEMPTS):
-        outbox.send_due(now=_row(queued.id).next_attempt_at)
+    with refused_port() as port:
+        _use(app, port)
+        for _ in range(outbox.MAX_ATTEMPTS):
+            outbox.send_due(now=_row(queued.id).next_attempt_at)
     assert _row(queued.id).failed_at is not None
 
     assert outbox.retry_failed(queued.id)
