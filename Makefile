@@ -4,12 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := FLASK_APP=ideaboard FLASK_DEBUG=1 $(BIN)/flask
 STAMP := $(VENV)/.installed
+PORT ?= 5000
 
 .PHONY: run test lint audit install install-run db demo lock clean e2e-deps lighthouse-deps bench
 
 run: db ## venv, install, database, demo data, then serve http://127.0.0.1:5000 (and send mail)
 	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
-	  $(FLASK) run --host 127.0.0.1 --port 5000
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # One test process per core, each with a database of its own; the order is shuffled every run
 # (pytest-randomly prints the seed: PYTEST_ARGS=--randomly-seed=N repeats it).

@@ -4,15 +4,18 @@ and migrations, and the board runs from it outside the checkout."""
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
 import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from bench.serve import serve
+from bench.serve import free_port, serve
 from ideaboard import ROOT
 
 pytestmark = pytest.mark.slow
@@ -64,3 +67,39 @@ def test_the_wheel_installs_and_serves_the_board_outside_the_checkout(tmp_path):
     runtime_has_pytest = subprocess.run([venv / "bin" / "python", "-c", "import pytest"],
                                         capture_output=True).returncode == 0
     assert not runtime_has_pytest, "the runtime lock carries the test tools"
+
+
+def test_make_run_on_a_fresh_checkout_serves_the_demo_board(tmp_path):
+    """The README's first command, as a newcomer runs it: the checkout's files alone, a venv
+    from the pip that Python bundles, the database and demo data, a page served."""
+    checkout = tmp_path / "checkout"
+    for name in _run("git", "ls-files", cwd=ROOT).splitlines():
+        if (ROOT / name).is_file():
+            (checkout / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, checkout / name)
+    port = free_port()
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("DATABASE_URL", "TEST_DATABASE_URL", "SECRET_KEY", "FLASK_"))}
+    with (tmp_path / "run.log").open("w") as log:
+        make_run = subprocess.Popen(["make", "run", f"PORT={port}",
+                                     f"PYTHON={_bundled_python()}"], cwd=checkout, env=env,
+                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            page = _first_page(f"http://127.0.0.1:{port}/", make_run, within=300)
+        finally:
+            os.killpg(make_run.pid, signal.SIGTERM)
+            make_run.wait(timeout=30)
+    assert page is not None, (tmp_path / "run.log").read_text()[-3000:]
+    assert "Ideaboard" in page and "<h1" in page
+
+
+def _first_page(url: str, process: subprocess.Popen, within: float) -> str | None:
+    """The page at `url` once something serves it, or None if the process ends first."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode()
+        except OSError:
+            time.sleep(0.5)
+    return None
